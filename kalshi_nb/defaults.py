@@ -1,0 +1,132 @@
+"""The default client: ``kalshi_nb.connect()``, the notebook entry point, builds one and remembers it.
+
+``connect()`` with no argument uses the configured credentials when there are any; otherwise it starts the
+in-package sandbox exchange (fake money, 127.0.0.1) and says so in one log line. ``connect("prod")``,
+``connect("demo")`` and ``connect("sandbox")`` choose explicitly. Nothing here places orders: the client
+only trades when its ``place_order`` is called (and issue 5's order ticket adds confirmation on top).
+
+Example:
+    >>> import kalshi_nb
+    >>> client = kalshi_nb.connect("sandbox")
+    >>> kalshi_nb.default_client() is client
+    True
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+from typing import Any
+
+from . import config
+from .client import KalshiClient
+
+log = logging.getLogger("kalshi_nb")
+
+ENVS = ("prod", "demo", "sandbox")
+
+_lock = threading.Lock()
+_default: KalshiClient | None = None
+_sandbox: Any = None  # the Sandbox started by connect(), stopped when replaced or at exit
+
+
+def connect(env: str | None = None, *, read_only: bool = False, **client_kwargs: Any) -> KalshiClient:
+    """Build a client for ``"prod"``, ``"demo"`` or ``"sandbox"`` and set it as the default.
+
+    - ``env=None``: the configured credentials (``KALSHI_API_KEY_ID``/``KALSHI_PRIVATE_KEY_PATH``, honouring
+      ``KALSHI_USE_DEMO`` and ``KALSHI_API_BASE``) when both are set, else the local sandbox.
+    - ``"prod"``/``"demo"``: Kalshi's recommended host for that environment (``KALSHI_API_BASE`` is not
+      consulted); credentials come from the environment unless ``read_only=True``.
+    - ``"sandbox"``: a fresh local sandbox exchange with its own generated key.
+
+    ``client_kwargs`` go to ``KalshiClient`` (timeout, retry, rate_limit, ...).
+
+    Example:
+        >>> client = connect("demo", read_only=True)
+        >>> client.env
+        'demo'
+    """
+    if env is not None and (not isinstance(env, str) or env.lower() not in ENVS):
+        raise ValueError(f"env must be one of {', '.join(ENVS)} or None, got {env!r}")
+    env = env.lower() if env else None
+    sandbox = None
+    if env == "sandbox" or (env is None and not read_only and not config.has_credentials()):
+        client, sandbox = _sandbox_client(client_kwargs)
+        if env is None:
+            log.warning(
+                "kalshi_nb: no Kalshi credentials configured, so using the local sandbox exchange at %s "
+                "(fake money). Set KALSHI_API_KEY_ID and KALSHI_PRIVATE_KEY_PATH (see .env.example) "
+                "or call connect('demo') / connect('prod') for the real API.",
+                client.api_base,
+            )
+        else:
+            log.info("kalshi_nb: local sandbox exchange at %s (fake money)", client.api_base)
+    elif env is None:
+        client = KalshiClient(read_only=read_only, **client_kwargs)
+    else:
+        client = KalshiClient(api_base=config.base_for_env(env), read_only=read_only, **client_kwargs)
+    _set_default(client, sandbox)
+    return client
+
+
+def default_client() -> KalshiClient:
+    """The client set by the last ``connect()`` (or ``set_default_client``).
+
+    Example:
+        >>> default_client()  # doctest: +SKIP
+        <KalshiClient local http://127.0.0.1:53411/trade-api/v2 key=5c1e…9a0b>
+    """
+    if _default is None:
+        raise RuntimeError("no default client yet: call kalshi_nb.connect() first (or pass client=...)")
+    return _default
+
+
+def set_default_client(client: KalshiClient | None) -> None:
+    """Make ``client`` the default used by helpers called without ``client=`` (None clears it).
+
+    A sandbox started by ``connect()`` keeps running while the default client still points at it.
+    """
+    sandbox = _sandbox
+    keep = sandbox is not None and client is not None and client.api_base == sandbox.url
+    _set_default(client, sandbox if keep else None)
+
+
+def current_sandbox() -> Any:
+    """The sandbox started by ``connect()`` for the default client, or None (for its controls)."""
+    return _sandbox
+
+
+def _set_default(client: KalshiClient | None, sandbox: Any) -> None:
+    global _default, _sandbox
+    with _lock:
+        old, _sandbox, _default = _sandbox, sandbox, client
+    # A re-run connect() cell must not leave the previous local server running.
+    if old is not None and old is not sandbox:
+        _stop(old)
+
+
+def _sandbox_client(client_kwargs: dict[str, Any]) -> tuple[KalshiClient, Any]:
+    from .sandbox import Sandbox
+
+    sandbox = Sandbox().start()
+    try:
+        client = KalshiClient(key_id=sandbox.key_id, private_key_path=sandbox.private_key_path,
+                              api_base=sandbox.url, **client_kwargs)
+    except BaseException:
+        _stop(sandbox)
+        raise
+    return client, sandbox
+
+
+def _stop(sandbox: Any) -> None:
+    try:
+        sandbox.stop()
+    except Exception:  # a server error surfacing at shutdown must not break the caller's new connection
+        log.exception("kalshi_nb: the previous sandbox reported an error while stopping")
+
+
+@atexit.register
+def _stop_sandbox_at_exit() -> None:
+    if _sandbox is not None:
+        _stop(_sandbox)

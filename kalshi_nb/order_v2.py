@@ -1,0 +1,286 @@
+"""The original order interface (side yes/no, action buy/sell, a price in cents) in today's V2 wire format.
+
+Pure functions, no network. V2 (``POST /portfolio/events/orders``, ``kalshi-api.md`` section 5.2) speaks in
+the YES book: ``side`` is ``bid`` or ``ask`` and ``price`` is always the YES price, as a dollar string;
+``count`` is a fixed-point string.
+
+=============== ============ ====================
+original        V2 ``side``  V2 ``price`` (YES)
+=============== ============ ====================
+buy YES at p    ``bid``      p
+buy NO at q     ``ask``      1 - q
+sell YES at p   ``ask``      p
+sell NO at q    ``bid``      1 - q
+=============== ============ ====================
+
+Example:
+    >>> body = build_order_body(ticker="KX-1", side="no", action="buy", count=Decimal(3),
+    ...                         price=Decimal("0.30"), client_order_id="id-1")
+    >>> body["side"], body["price"], body["count"]
+    ('ask', '0.7000', '3.00')
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+SIDES = ("yes", "no")
+ACTIONS = ("buy", "sell")
+TIME_IN_FORCE = {
+    "good_till_canceled": "good_till_canceled",
+    "gtc": "good_till_canceled",
+    "immediate_or_cancel": "immediate_or_cancel",
+    "ioc": "immediate_or_cancel",
+    "fill_or_kill": "fill_or_kill",
+    "fok": "fill_or_kill",
+}
+SELF_TRADE_PREVENTION = ("taker_at_cross", "maker")
+
+ONE = Decimal(1)
+CENT = Decimal("0.01")
+COUNT_STEP = Decimal("0.01")  # "the minimum granularity is 0.01 contracts" (SDK-3.34 field docs)
+
+# Used only when a market carries no ``price_ranges``; the strictest reading of its structure.
+GRIDS: dict[str, tuple[tuple[Decimal, Decimal, Decimal], ...]] = {
+    "linear_cent": ((Decimal(0), ONE, CENT),),
+    "tapered_deci_cent": (
+        (Decimal(0), Decimal("0.10"), Decimal("0.001")),
+        (Decimal("0.10"), Decimal("0.90"), CENT),
+        (Decimal("0.90"), ONE, Decimal("0.001")),
+    ),
+    "deci_cent": ((Decimal(0), ONE, Decimal("0.001")),),
+}
+
+# FIX tag 11 rules, the only documented ones for client order ids (kalshi-api.md section 5.7).
+_CLIENT_ORDER_ID = re.compile(r"^[\-\w:+=/]{1,64}$", re.ASCII)
+
+
+def new_client_order_id() -> str:
+    """A fresh uuid4 string, the dedup key Kalshi recommends."""
+    return str(uuid.uuid4())
+
+
+def check_side(side: object) -> str:
+    if not isinstance(side, str) or side.lower() not in SIDES:
+        raise ValueError(f"side must be 'yes' or 'no', got {side!r}")
+    return side.lower()
+
+
+def check_action(action: object) -> str:
+    if not isinstance(action, str) or action.lower() not in ACTIONS:
+        raise ValueError(f"action must be 'buy' or 'sell', got {action!r}")
+    return action.lower()
+
+
+def check_time_in_force(tif: object) -> str:
+    if not isinstance(tif, str) or tif.lower() not in TIME_IN_FORCE:
+        raise ValueError(
+            f"time_in_force must be one of good_till_canceled (gtc), immediate_or_cancel (ioc), "
+            f"fill_or_kill (fok), got {tif!r}"
+        )
+    return TIME_IN_FORCE[tif.lower()]
+
+
+def check_client_order_id(value: object) -> str:
+    if not isinstance(value, str) or not _CLIENT_ORDER_ID.match(value):
+        raise ValueError(
+            f"client_order_id must be 1-64 characters of letters, digits and - _ : + = /, got {value!r}"
+        )
+    return value
+
+
+def _decimal(value: object, name: str) -> Decimal:
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    if isinstance(value, float):
+        value = repr(value)  # 0.1 -> "0.1", not the binary expansion
+    try:
+        result = Decimal(value) if isinstance(value, int | str | Decimal) else None
+    except InvalidOperation:
+        result = None
+    if result is None or not result.is_finite():
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    return result
+
+
+def parse_count(contracts: object, *, fractional_allowed: bool) -> Decimal:
+    """Validate a contract count: a positive integer, or a multiple of 0.01 where the market allows it.
+
+    Example:
+        >>> parse_count(10, fractional_allowed=False)
+        Decimal('10')
+    """
+    count = _decimal(contracts, "contracts")
+    if count <= 0:
+        raise ValueError(f"contracts must be positive, got {contracts!r}")
+    if count != count.to_integral_value():
+        if not fractional_allowed:
+            raise ValueError(
+                f"contracts must be a whole number on this market (it does not allow fractional contracts), "
+                f"got {contracts!r}"
+            )
+        if count % COUNT_STEP:
+            raise ValueError(f"contracts must be a multiple of 0.01, got {contracts!r}")
+    return count
+
+
+def parse_price(price_cents: object = None, price_dollars: object = None) -> Decimal:
+    """The limit price in dollars, for the side being traded, from exactly one of the two arguments.
+
+    ``price_cents`` is an integer 1-99; ``price_dollars`` is a string or Decimal strictly between 0 and 1
+    with at most 4 decimals (sub-penny markets).
+
+    Example:
+        >>> parse_price(price_cents=40), parse_price(price_dollars="0.055")
+        (Decimal('0.40'), Decimal('0.055'))
+    """
+    if (price_cents is None) == (price_dollars is None):
+        raise ValueError("give exactly one of price_cents (1-99) or price_dollars (e.g. '0.4500')")
+    if price_cents is not None:
+        if isinstance(price_cents, bool) or not isinstance(price_cents, int):
+            hint = ""
+            if isinstance(price_cents, float | Decimal | str):
+                hint = " (for a dollar or sub-penny price use price_dollars='0.0550')"
+            raise ValueError(f"price_cents must be an integer number of cents 1-99, got {price_cents!r}{hint}")
+        if not 1 <= price_cents <= 99:
+            raise ValueError(f"price_cents must be between 1 and 99, got {price_cents!r}")
+        return Decimal(price_cents) * CENT
+    price = _decimal(price_dollars, "price_dollars")
+    if not Decimal(0) < price < ONE:
+        hint = " (that looks like cents: use price_cents)" if 1 <= price < 100 else ""
+        raise ValueError(f"price_dollars must be strictly between 0 and 1, got {price_dollars!r}{hint}")
+    exponent = price.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -4:
+        raise ValueError(f"price_dollars has more than 4 decimal places: {price_dollars!r}")
+    return price
+
+
+def book_side(side: str, action: str) -> str:
+    """``bid`` for buy YES / sell NO, ``ask`` for sell YES / buy NO."""
+    return "bid" if (side == "yes") == (action == "buy") else "ask"
+
+
+def yes_price(side: str, price: Decimal) -> Decimal:
+    """The YES price V2 wants: p for a YES order, 1 - q for a NO order at q."""
+    return price if side == "yes" else ONE - price
+
+
+def price_grid(market: dict[str, Any]) -> tuple[tuple[Decimal, Decimal, Decimal], ...]:
+    """The market's price grid as ``(start, end, step)`` Decimals.
+
+    ``price_ranges`` wins; else ``price_level_structure`` names a known grid; else a whole-cent grid (the
+    strictest, so an unknown market never accepts a sub-penny price by accident).
+    """
+    ranges = market.get("price_ranges")
+    if isinstance(ranges, list) and ranges:
+        try:
+            return tuple((Decimal(str(r["start"])), Decimal(str(r["end"])), Decimal(str(r["step"]))) for r in ranges)
+        except (KeyError, TypeError, InvalidOperation):
+            pass
+    return GRIDS.get(str(market.get("price_level_structure") or ""), GRIDS["linear_cent"])
+
+
+def on_grid(price: Decimal, grid: tuple[tuple[Decimal, Decimal, Decimal], ...]) -> bool:
+    """True if ``price`` lies on one of the grid's ranges (ends included).
+
+    Example:
+        >>> on_grid(Decimal("0.055"), GRIDS["tapered_deci_cent"]), on_grid(Decimal("0.555"), GRIDS["tapered_deci_cent"])
+        (True, False)
+    """
+    return any(start <= price <= end and step > 0 and (price - start) % step == 0 for start, end, step in grid)
+
+
+def fractional_allowed(market: dict[str, Any]) -> bool:
+    """Whether the market takes fractional counts.
+
+    ``fractional_trading_enabled`` left the SDK model in 3.25.0 and whether live still emits it is
+    UNCONFIRMED (kalshi-api.md section 4.1): when it is absent the market is treated as whole contracts
+    only, the safe choice (a whole-contract order is valid everywhere).
+    """
+    return market.get("fractional_trading_enabled") is True
+
+
+def format_count(count: Decimal) -> str:
+    return f"{count.quantize(COUNT_STEP)}"
+
+
+def format_price(price: Decimal) -> str:
+    return f"{price.quantize(Decimal('0.0001'))}"
+
+
+def build_order_body(
+    *,
+    ticker: str,
+    side: str,
+    action: str,
+    count: Decimal,
+    price: Decimal,
+    client_order_id: str,
+    time_in_force: str = "good_till_canceled",
+    self_trade_prevention_type: str = "taker_at_cross",
+    post_only: bool = False,
+    reduce_only: bool | None = None,
+    expiration_time: int | None = None,
+    subaccount: int | None = None,
+    order_group_id: str | None = None,
+    cancel_order_on_pause: bool | None = None,
+) -> dict[str, Any]:
+    """The V2 create-order body for already-validated values; optional fields left unset are omitted.
+
+    ``price`` is the price of ``side`` (YES p or NO q); the body carries the YES price.
+    """
+    body: dict[str, Any] = {
+        "ticker": ticker,
+        "client_order_id": client_order_id,
+        "side": book_side(side, action),
+        "count": format_count(count),
+        "price": format_price(yes_price(side, price)),
+        "time_in_force": time_in_force,
+        "self_trade_prevention_type": self_trade_prevention_type,
+    }
+    optional = {
+        "post_only": True if post_only else None,
+        "reduce_only": reduce_only,
+        "expiration_time": expiration_time,
+        "subaccount": subaccount,
+        "order_group_id": order_group_id,
+        "cancel_order_on_pause": cancel_order_on_pause,
+    }
+    body.update({k: v for k, v in optional.items() if v is not None})
+    return body
+
+
+def status_from_receipt(receipt: dict[str, Any], time_in_force: str) -> str:
+    """An Order-style status from a create-order receipt.
+
+    ``executed`` when nothing remains and something filled; ``resting`` when a GTC order has a remainder;
+    ``canceled`` otherwise (an IOC/FOK remainder is killed).
+
+    Example:
+        >>> status_from_receipt({"fill_count": "2.00", "remaining_count": "3.00"}, "good_till_canceled")
+        'resting'
+    """
+    filled = _decimal(receipt.get("fill_count") or "0", "fill_count")
+    remaining = _decimal(receipt.get("remaining_count") or "0", "remaining_count")
+    if remaining == 0 and filled > 0:
+        return "executed"
+    if time_in_force == "good_till_canceled" and remaining > 0:
+        return "resting"
+    return "canceled"
+
+
+def matches_order(order: dict[str, Any], body: dict[str, Any]) -> bool:
+    """True if an Order object (``GET /portfolio/orders``) is the order ``body`` describes."""
+    try:
+        return (
+            order.get("client_order_id") == body["client_order_id"]
+            and order.get("ticker") == body["ticker"]
+            and order.get("book_side", body["side"]) == body["side"]
+            and Decimal(str(order["yes_price_dollars"])) == Decimal(body["price"])
+            and Decimal(str(order["initial_count_fp"])) == Decimal(body["count"])
+        )
+    except (KeyError, InvalidOperation):
+        return False

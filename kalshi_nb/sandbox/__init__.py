@@ -1,0 +1,243 @@
+"""An offline stand-in for Kalshi Trade API v2 on 127.0.0.1, for tests, notebooks and benchmarks.
+
+Example:
+    >>> from kalshi_nb.sandbox import Sandbox
+    >>> with Sandbox(seed=7) as sb:                         # doctest: +SKIP
+    ...     requests.get(sb.url + "/markets", params={"limit": 5}).json()
+
+The heavy parts (the exchange, werkzeug) are imported when a ``Sandbox`` is built, so importing this
+package stays light. See ``DESIGN.md`` for the rules and ``server.py`` for the ``/_sandbox/`` control routes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .faults import Faults
+    from .ratelimit import RateLimiter
+    from .server import RequestLog, SandboxApp, SandboxServer
+
+__all__ = ["Sandbox"]
+
+log = logging.getLogger(__name__)
+
+
+class Sandbox:
+    """A running local Kalshi: an exchange, an HTTP server on an ephemeral port, and a trusted key pair.
+
+    Args:
+        seed: seed of the synthetic data (same seed, same markets).
+        markets: approximate number of markets to generate (None: the default, small set).
+        host, port: where to listen; port 0 picks a free port.
+        rate_limit: "basic" (default), "advanced", "premier", "paragon", "prime", or None for no limits.
+        faults: initial fault settings (keyword arguments of ``Faults.update``) or a ``Faults``.
+        latency: seconds added to every request (shortcut for ``faults={"latency": ...}``).
+        now: the exchange's anchor time (None: the real clock).
+        starting_balance_cents: balance of every new account.
+        exchange: an already built exchange to serve instead of a new one (seed/markets/now ignored).
+        warm: serialise every live market to JSON while building (about 25 us per market here), so that
+            paging never pays for it; records that change later are re-serialised on first use.
+
+    Server-side exceptions are answered as a Kalshi-shaped 500 and re-raised here by ``check()``,
+    ``stop()`` and leaving the ``with`` block.
+
+    Example:
+        >>> with Sandbox(seed=0, rate_limit=None) as sb:        # doctest: +SKIP
+        ...     sb.url, sb.key_id, sb.private_key_path
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        markets: int | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        rate_limit: str | RateLimiter | None = "basic",
+        faults: dict[str, Any] | Faults | None = None,
+        latency: float = 0.0,
+        now: datetime | None = None,
+        starting_balance_cents: int = 1_000_000,
+        exchange: Any = None,
+        warm: bool = True,
+    ) -> None:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        from .faults import Faults
+        from .server import SandboxApp
+
+        if exchange is None:
+            from .exchange import Exchange
+
+            exchange = Exchange(seed=seed, markets=markets, now=now, starting_balance_cents=starting_balance_cents)
+        if isinstance(faults, Faults):
+            fault_obj = faults
+        else:
+            fault_obj = Faults(seed=seed)
+            if faults:
+                fault_obj.update(**faults)
+        if latency:
+            fault_obj.update(latency={"seconds": latency})  # its own empty scope: every request, whatever `faults` says
+
+        self.seed = seed
+        self.host = host
+        self._requested_port = port
+        self._errors: list[BaseException] = []
+        self._errors_lock = threading.Lock()
+        self.app: SandboxApp = SandboxApp(exchange, faults=fault_obj, rate_limit=rate_limit,
+                                          on_error=self._record_error)
+        if warm:
+            started = time.perf_counter()
+            count = self.app.warm()
+            log.debug("serialised %d markets in %.2f s", count, time.perf_counter() - started)
+        self._server: SandboxServer | None = None
+        self._thread: threading.Thread | None = None
+        self._stopped = False
+
+        # The key pair this sandbox trusts; the private half only ever lives in a 0600 file.
+        private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.public_key_pem: str = private_key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ).decode()
+        self._key_dir = tempfile.mkdtemp(prefix="kalshi-sandbox-")
+        self.private_key_path: str = os.path.join(self._key_dir, "sandbox-private-key.pem")
+        fd = os.open(self.private_key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                               serialization.NoEncryption()))
+        del private_key
+        self.key_id: str = str(uuid.uuid4())
+        self.user_id: str = self.register_key(self.key_id, self.public_key_pem)
+
+    # --- state -------------------------------------------------------------------------------------
+    @property
+    def exchange(self) -> Any:
+        return self.app.exchange
+
+    @property
+    def faults(self) -> Faults:
+        return self.app.faults
+
+    @property
+    def requests(self) -> RequestLog:
+        """The request log: ``RequestRecord``s, oldest first; ``sb.requests.clear()`` empties it."""
+        return self.app.requests
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the sandbox is not running; call start() or use it as a context manager")
+        return int(self._server.server_address[1])
+
+    @property
+    def root_url(self) -> str:
+        """``http://host:port`` (control routes are under ``root_url + "/_sandbox/"``)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        """The API base, ``http://127.0.0.1:PORT/trade-api/v2``."""
+        return self.root_url + "/trade-api/v2"
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    # --- operations ------------------------------------------------------------------------------------
+    def register_key(self, key_id: str, public_key_pem: str | bytes, user_id: str | None = None) -> str:
+        """Trust another public key (RSA or Ed25519 PEM); return its user id (a new account unless given).
+
+        Example:
+            >>> uid = sb.register_key("my-key-id", open("me.pub.pem").read())   # doctest: +SKIP
+        """
+        return self.app.register_key(key_id, public_key_pem, user_id)
+
+    def settle(self, ticker: str, result: str) -> None:
+        """Settle a market "yes" or "no": pays out positions and writes settlements."""
+        self.exchange.settle_market(ticker, result)
+
+    def set_balance(self, user_id: str, balance_cents: int) -> None:
+        self.exchange.set_balance(user_id, balance_cents)
+
+    def set_historical_cutoff(self, when: datetime) -> None:
+        self.exchange.set_historical_cutoff(when)
+
+    def reset(self) -> None:
+        """Regenerate the exchange from its seed (accounts back to their start), empty the request log and
+        the rate-limit buckets. Registered keys and fault settings stay."""
+        self.app.reset()
+
+    def set_rate_limit(self, tier: str | RateLimiter | None) -> None:
+        """Switch the rate-limit tier ("basic", "advanced", ...) or turn limits off with None."""
+        self.app.set_rate_limit(tier)
+
+    def warm(self) -> int:
+        """Serialise every live market up front (otherwise each is serialised once, on first use)."""
+        return self.app.warm()
+
+    # --- lifecycle -----------------------------------------------------------------------------------
+    def start(self) -> Sandbox:
+        """Start serving in a daemon thread (idempotent); return self."""
+        if self._thread is not None:
+            return self
+        if self._stopped:
+            raise RuntimeError("a stopped Sandbox cannot be restarted (its key file is gone); build a new one")
+        from .server import make_sandbox_server
+
+        self._server = make_sandbox_server(self.app, self.host, self._requested_port)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"kalshi-sandbox-{self.port}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop the server, close its connections, delete the key file; then re-raise any server error."""
+        self._shutdown()
+        self.check()
+
+    def _shutdown(self) -> None:
+        server, thread = self._server, self._thread
+        if server is not None and thread is not None:
+            server.shutdown()
+            server.close_connections()
+            server.server_close()
+            thread.join(timeout=5)
+        self._thread = None
+        self._stopped = True
+        shutil.rmtree(self._key_dir, ignore_errors=True)
+
+    def check(self) -> None:
+        """Re-raise (once) the first exception raised inside the server since the last check."""
+        with self._errors_lock:
+            errors, self._errors = self._errors, []
+        if errors:
+            if len(errors) > 1:
+                log.warning("%d more sandbox server error(s) after the first", len(errors) - 1)
+            raise errors[0]
+
+    def _record_error(self, exc: BaseException) -> None:
+        with self._errors_lock:
+            self._errors.append(exc)
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self._shutdown()
+        if exc is None:  # never mask the with-block's own exception
+            self.check()
+
+    def __repr__(self) -> str:
+        where = self.url if self._server is not None and self.running else "stopped"
+        return f"<Sandbox seed={self.seed} {where}>"

@@ -1,0 +1,74 @@
+"""kalshi_nb.connect(): the notebook entry point."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+import kalshi_nb
+from kalshi_nb import defaults as connect_module
+
+
+@pytest.fixture(autouse=True)
+def no_default():
+    yield
+    kalshi_nb.set_default_client(None)  # also stops a sandbox connect() started
+
+
+def test_no_credentials_starts_the_sandbox_and_says_so(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="kalshi_nb")
+    client = kalshi_nb.connect(rate_limit=None)
+    assert client.env == "local"
+    assert not client.is_read_only
+    assert kalshi_nb.default_client() is client
+    lines = [r.getMessage() for r in caplog.records if r.name == "kalshi_nb"]
+    assert len(lines) == 1
+    assert "sandbox" in lines[0]
+    assert client.api_base in lines[0]
+    assert "\n" not in lines[0]
+    # it works, signed, against the sandbox
+    assert isinstance(client.get_balance()["balance"], int)
+    sandbox = connect_module.current_sandbox()
+    assert sandbox is not None
+    assert sandbox.url == client.api_base
+
+
+def test_configured_credentials_are_used(sb, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KALSHI_API_KEY_ID", sb.key_id)
+    monkeypatch.setenv("KALSHI_PRIVATE_KEY_PATH", sb.private_key_path)
+    monkeypatch.setenv("KALSHI_API_BASE", sb.url)
+    client = kalshi_nb.connect(rate_limit=None)
+    assert client.api_base == sb.url
+    assert client.key_id == sb.key_id
+    assert connect_module.current_sandbox() is None  # no extra sandbox was started
+    assert isinstance(client.get_balance()["balance"], int)
+
+
+def test_explicit_environments() -> None:
+    prod = kalshi_nb.connect("prod", read_only=True)
+    assert prod.api_base == "https://external-api.kalshi.com/trade-api/v2"
+    assert prod.is_read_only
+    demo = kalshi_nb.connect("DEMO", read_only=True)
+    assert demo.api_base == "https://external-api.demo.kalshi.co/trade-api/v2"
+    assert kalshi_nb.default_client() is demo
+    with pytest.raises(ValueError, match="KALSHI_API_KEY_ID"):
+        kalshi_nb.connect("prod")  # no credentials and not read-only: refuse, naming what is missing
+    with pytest.raises(ValueError, match="env must be"):
+        kalshi_nb.connect("production-ish")
+
+
+def test_reconnecting_stops_the_previous_sandbox() -> None:
+    first = kalshi_nb.connect("sandbox", rate_limit=None)
+    first_sandbox = connect_module.current_sandbox()
+    second = kalshi_nb.connect("sandbox", rate_limit=None)
+    assert not first_sandbox.running
+    assert connect_module.current_sandbox().running
+    assert second.get_exchange_status()["exchange_active"] in (True, False)
+    assert first is not second
+
+
+def test_default_client_before_connect() -> None:
+    kalshi_nb.set_default_client(None)
+    with pytest.raises(RuntimeError, match="connect"):
+        kalshi_nb.default_client()
