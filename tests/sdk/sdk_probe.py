@@ -559,6 +559,12 @@ def writes(p: Probe, api: dict[str, Any], market: M.Market) -> None:
         p.emit({"call": "create_order_v2 taking IOC", "ok": False,
                 "err": f"{ticker} has no ask to take (yes_ask_size_fp={fresh.yes_ask_size_fp})"})
 
+    # last, since it also cancels the caller's resting orders: the SDK expects 204 and no body
+    p.call("cancel_all_orders", lambda: orders.cancel_all_orders_with_http_info(**t), None, status=204)
+    p.call("get_orders status=resting after cancel_all",
+           lambda: orders.get_orders_with_http_info(status="resting", **t), M.GetOrdersResponse,
+           count=lambda d: len(d.orders))
+
 
 def convenience(p: Probe, client: k.KalshiClient, ticker: str) -> None:
     """The plain methods most users call, through KalshiClient's forwarding (same parsing path)."""

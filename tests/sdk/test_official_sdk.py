@@ -251,6 +251,7 @@ def test_official_sdk_parses_every_endpoint() -> None:
             raw_cancelled = http.get(f"/portfolio/orders/{created['order_id']}")["order"]
             assert raw_cancelled["status"] == "canceled"
             assert Decimal(raw_cancelled["yes_price_dollars"]) == Decimal(amended["price"])
+            assert by_call["get_orders status=resting after cancel_all"]["n"] == 0
             taking = by_call["create_order_v2 taking IOC"]["sample"]
             assert Decimal(taking["fill_count"]) == 1
             assert Decimal(taking["average_fill_price"]) == Decimal(taking["yes_ask"])
