@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: lab test sdk-venv bench sandbox clean
+.PHONY: lab test sdk-venv browser bench sandbox clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,12 +20,16 @@ venv: $(STAMP)
 sdk-venv:
 	bash scripts/setup-sdk-venv.sh
 
+## Debian's chromium for the real-browser test (apt-get, so root; a no-op when it is installed).
+browser:
+	bash scripts/setup-browser.sh
+
 ## JupyterLab with the example notebooks; they run against the local sandbox unless credentials are set.
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --allow-root
 
 ## Everything CI runs.
-test: $(STAMP) sdk-venv
+test: $(STAMP) sdk-venv browser
 	$(BIN)/python -m pytest
 
 ## Speed and memory figures (printed, not asserted).

@@ -42,6 +42,28 @@ _LAZY: dict[str, str] = {
     "PaginationError": "errors",
     "OrderStateUnknownError": "errors",
     "Sandbox": "sandbox",
+    "plot_price_history": "plots",
+    "plot_orderbook_depth": "plots",
+    "plot_strike_ladder": "plots",
+    "plot_btc15m_overview": "plots",
+    "OrderRequest": "orders",
+    "OrderPreview": "orders",
+    "PlacedOrder": "orders",
+    "preview_order": "orders",
+    "place_order": "orders",
+    "cancel_order": "orders",
+    "open_orders_df": "orders",
+    "enable_live_trading": "orders",
+    "disable_live_trading": "orders",
+    "live_trading_enabled": "orders",
+    "set_spend_cap": "orders",
+    "spend_cap": "orders",
+    "OrderRefusedError": "orders",
+    "LiveTradingDisabledError": "orders",
+    "SpendCapError": "orders",
+    "StalePreviewError": "orders",
+    "MarketNotOpenError": "orders",
+    "OrderTicket": "widgets",
 }
 
 __all__ = [
@@ -52,9 +74,16 @@ __all__ = [
     "KalshiAuth",
     "KalshiClient",
     "KalshiError",
+    "LiveTradingDisabledError",
+    "MarketNotOpenError",
     "NotFoundError",
+    "OrderPreview",
+    "OrderRefusedError",
+    "OrderRequest",
     "OrderStateUnknownError",
+    "OrderTicket",
     "PaginationError",
+    "PlacedOrder",
     "PrivateKeyError",
     "RateLimitError",
     "RateLimiter",
@@ -62,11 +91,26 @@ __all__ = [
     "RetryPolicy",
     "Sandbox",
     "ServerError",
+    "SpendCapError",
+    "StalePreviewError",
     "__version__",
+    "cancel_order",
     "connect",
     "default_client",
+    "disable_live_trading",
+    "enable_live_trading",
+    "live_trading_enabled",
     "load_private_key",
+    "open_orders_df",
+    "place_order",
+    "plot_btc15m_overview",
+    "plot_orderbook_depth",
+    "plot_price_history",
+    "plot_strike_ladder",
+    "preview_order",
     "set_default_client",
+    "set_spend_cap",
+    "spend_cap",
 ]
 
 if TYPE_CHECKING:
@@ -87,8 +131,29 @@ if TYPE_CHECKING:
         ReadOnlyError,
         ServerError,
     )
+    from .orders import (
+        LiveTradingDisabledError,
+        MarketNotOpenError,
+        OrderPreview,
+        OrderRefusedError,
+        OrderRequest,
+        PlacedOrder,
+        SpendCapError,
+        StalePreviewError,
+        cancel_order,
+        disable_live_trading,
+        enable_live_trading,
+        live_trading_enabled,
+        open_orders_df,
+        place_order,
+        preview_order,
+        set_spend_cap,
+        spend_cap,
+    )
+    from .plots import plot_btc15m_overview, plot_orderbook_depth, plot_price_history, plot_strike_ladder
     from .ratelimit import RateLimiter
     from .sandbox import Sandbox
+    from .widgets import OrderTicket
 
 
 def __getattr__(name: str) -> object:

@@ -1,0 +1,78 @@
+"""Fixtures for the order logic tests: a sandbox exchange (real HTTP on 127.0.0.1), a client for the
+account the tests trade from, a second account to make markets against it, and a fresh order session."""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+
+import pytest
+from orders_helpers import FAST_RETRY, new_account_client
+
+from kalshi_nb import orders
+from kalshi_nb.client import KalshiClient
+
+# The synthetic data (tickers, quotes, books) is generated relative to the exchange's "now": a fixed
+# anchor makes it the same on every day the suite runs. Time then runs at the real pace from it.
+ANCHOR = datetime(2026, 11, 25, 13, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[object]:
+    from kalshi_nb.sandbox import Sandbox
+
+    with Sandbox(seed=0, rate_limit=None, now=ANCHOR) as sb:
+        yield sb
+
+
+@pytest.fixture
+def sb(sandbox: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """The session sandbox, reset to its seed state with no faults, for one test."""
+    sandbox.faults.clear()
+    sandbox.reset()
+    # "closing soon" is measured on the exchange's clock, not this computer's (which is past the anchor)
+    monkeypatch.setattr(orders, "_utcnow", sandbox.exchange.now)
+    yield sandbox
+    sandbox.faults.clear()
+    sandbox.check()
+
+
+@pytest.fixture(autouse=True)
+def order_session(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts a fresh session: no live trading, the default cap, nothing placed yet."""
+    monkeypatch.setattr(orders, "_attempts", {})
+    monkeypatch.setattr(orders, "_placed_recently", [])
+    monkeypatch.setattr(orders, "_live_session", False)
+    monkeypatch.setattr(orders, "_live_clients", weakref.WeakSet())
+    monkeypatch.setattr(orders, "_spend_cap", orders.DEFAULT_SPEND_CAP)
+
+
+@pytest.fixture
+def make_client(sb: object) -> Iterator[Callable[..., KalshiClient]]:
+    made: list[KalshiClient] = []
+
+    def make(**kwargs: object) -> KalshiClient:
+        options: dict[str, object] = {"key_id": sb.key_id, "private_key_path": sb.private_key_path,
+                                      "api_base": sb.url, "rate_limit": None, "retry": FAST_RETRY, "timeout": 5.0}
+        options.update(kwargs)
+        client = KalshiClient(**options)
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        client.close()
+
+
+@pytest.fixture
+def client(make_client: Callable[..., KalshiClient]) -> KalshiClient:
+    return make_client()
+
+
+@pytest.fixture
+def maker(sb: object, tmp_path) -> Iterator[KalshiClient]:
+    """A client for a second account, to put known orders on the book for the account under test."""
+    client = new_account_client(sb, tmp_path)
+    yield client
+    client.close()
