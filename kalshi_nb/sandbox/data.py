@@ -192,6 +192,7 @@ class Hist:
     prev_yes: bool = True
     last_yes: bool = True
     oi_milli: int = 500
+    open_bid: int = -1  # >= 0: the path starts here and converges on `bid` (a window that opens undecided)
 
     @property
     def volume(self) -> int:
@@ -215,7 +216,11 @@ def quote_at(h: Hist, ts: float) -> tuple[int, int]:
     drift += h.amp / 3 * (math.sin(w2 * j + p2) - math.sin(w2 * last + p2))
     spread = 1 + ((j * 2654435761 + s) >> 11) % 3 if h.spread <= 3 else h.spread + ((j * 40503 + s) >> 9) % 3 - 1
     top = len(GRIDS[h.structure]) - 1 - spread
-    bid = min(max(round(h.bid + drift), 0), top)
+    base: float = h.bid
+    if h.open_bid >= 0:
+        # Quadratic convergence: undecided for most of the window, then the price runs to its outcome.
+        base = h.open_bid + (h.bid - h.open_bid) * (j / last) ** 2
+    bid = min(max(round(base + drift), 0), top)
     return bid, bid + spread
 
 
@@ -605,6 +610,7 @@ class _Builder:
                             strike={"strike_type": "greater_or_equal"})
             h = self.hist(ticker, "linear_cent", life, 60, p_final, n_max=25, per_trade=400, fractional=False,
                           amp=6.0)
+            h.open_bid = bisect.bisect_left(GRIDS["linear_cent"], PIP // 2) - 1  # opens around 49c / 51c
             self.summarize(m, h)
             u.events.append(_event(event, "KXBTC15M", "BTC 15 min", f"{et_day(d_close)[:-6]}, {close_clock}",
                                    "Crypto", strike_ts=close_ts, sources=SOURCES_CF, updated_ts=open_ts - 3 * HOUR))
