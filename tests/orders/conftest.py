@@ -76,3 +76,21 @@ def maker(sb: object, tmp_path) -> Iterator[KalshiClient]:
     client = new_account_client(sb, tmp_path)
     yield client
     client.close()
+
+
+@pytest.fixture
+def make_ticket(client: KalshiClient) -> Iterator[Callable[..., object]]:
+    """Order tickets on the test client; no kernel, no frontend: ``Button.click()`` runs the handlers."""
+    from kalshi_nb.widgets import OrderTicket
+
+    made: list[OrderTicket] = []
+
+    def make(**kwargs: object) -> OrderTicket:
+        kwargs.setdefault("client", client)
+        ticket = OrderTicket(**kwargs)
+        made.append(ticket)
+        return ticket
+
+    yield make
+    for ticket in made:
+        ticket.close()

@@ -20,23 +20,12 @@ from helpers import (
     new_rsa_key,
     now_ms,
     public_pem,
-    sandbox,
 )
 
 BALANCE = PREFIX + "/portfolio/balance"
 
 
-@pytest.fixture(scope="module")
-def sb():
-    with sandbox(seed=3) as sb:
-        yield sb
-
-
-@pytest.fixture(autouse=True)
-def _clean(sb):
-    sb.faults.clear()
-    yield
-    sb.check()
+SANDBOX_SEED = 3
 
 
 @pytest.fixture(scope="module")

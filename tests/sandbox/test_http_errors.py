@@ -7,24 +7,14 @@ import socket
 
 import pytest
 import requests
-from helpers import Signer, assert_kalshi_error, live_market_ticker, order_body, sandbox
+from helpers import Signer, assert_kalshi_error, live_market_ticker, order_body
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 ORDERS = "/portfolio/events/orders"
 
 
-@pytest.fixture(scope="module")
-def sb():
-    with sandbox(seed=13) as sb:
-        yield sb
-
-
-@pytest.fixture(autouse=True)
-def _clean(sb):
-    sb.faults.clear()
-    yield
-    sb.check()  # any server-side exception fails the test that caused it
+SANDBOX_SEED = 13
 
 
 @pytest.fixture(scope="module")

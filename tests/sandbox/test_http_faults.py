@@ -7,26 +7,14 @@ import time
 
 import pytest
 import requests
-from helpers import Signer, assert_kalshi_error, live_market_ticker, my_client_order_ids, order_body, sandbox
+from helpers import Signer, assert_kalshi_error, live_market_ticker, my_client_order_ids, order_body
 
 from kalshi_nb.sandbox.faults import Faults
 
 ORDERS = "/portfolio/events/orders"
 
 
-@pytest.fixture(scope="module")
-def sb():
-    with sandbox(seed=11) as sb:
-        yield sb
-
-
-@pytest.fixture(autouse=True)
-def _clean(sb):
-    sb.faults.clear()
-    sb.requests.clear()
-    yield
-    sb.faults.clear()
-    sb.check()
+SANDBOX_SEED = 11
 
 
 def get_markets(sb, **kw) -> requests.Response:

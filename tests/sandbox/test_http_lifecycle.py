@@ -14,18 +14,7 @@ from helpers import Signer, assert_kalshi_error, live_market_ticker, order_body,
 from kalshi_nb.sandbox import Sandbox
 
 
-@pytest.fixture(scope="module")
-def sb():
-    with sandbox(seed=19) as sb:
-        yield sb
-
-
-@pytest.fixture(autouse=True)
-def _clean(sb):
-    sb.faults.clear()
-    sb.requests.clear()
-    yield
-    sb.check()
+SANDBOX_SEED = 19
 
 
 def test_urls(sb):

@@ -7,23 +7,13 @@ import base64
 
 import pytest
 import requests
-from helpers import Signer, assert_kalshi_error, sandbox
+from helpers import Signer, assert_kalshi_error
 
 from kalshi_nb.sandbox.errors import SandboxError
 from kalshi_nb.sandbox.pagination import CursorCodec, filter_scope, paginate
 
 
-@pytest.fixture(scope="module")
-def sb():
-    with sandbox(seed=5) as sb:
-        yield sb
-
-
-@pytest.fixture(autouse=True)
-def _clean(sb):
-    sb.faults.clear()
-    yield
-    sb.check()
+SANDBOX_SEED = 5
 
 
 def walk(session: requests.Session, url: str, key: str, params: dict) -> tuple[list[dict], list[str]]:

@@ -6,7 +6,7 @@ import time
 
 import pytest
 import requests
-from helpers import Signer, live_market_ticker, order_body, sandbox
+from helpers import Signer, live_market_ticker, order_body
 
 from kalshi_nb.sandbox.ratelimit import TIERS, RateLimiter, make_limiter
 
@@ -82,10 +82,8 @@ def test_limiter_specs():
         RateLimiter("basic").allow("k", "delete")
 
 
-@pytest.fixture(scope="module")
-def sb():
-    with sandbox(seed=17, rate_limit="basic") as sb:
-        yield sb
+SANDBOX_SEED = 17
+SANDBOX_OPTIONS = {"rate_limit": "basic"}
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
+from orders_helpers import FAST_RETRY
 
 import kalshi_nb
 from kalshi_nb import orders
@@ -201,7 +202,8 @@ def test_errors_from_the_exchange_are_shown(sb, make_ticket) -> None:
     t.ticker.value = "NO-SUCH-MARKET"                # read on change: a 404
     assert "NotFoundError" in output_text(t)
     assert "404" in output_text(t)
-    sb.faults.script(["500", "500"], methods=["GET"], path=r"/markets/KXFEDDECISION-26DEC-H0$")
+    # a 500 for every attempt the test client makes (FAST_RETRY.max_attempts), so the read finally fails
+    sb.faults.script(["500"] * FAST_RETRY.max_attempts, methods=["GET"], path=r"/markets/KXFEDDECISION-26DEC-H0$")
     t.ticker.value = TICKER
     assert "ServerError" in output_text(t)
 
