@@ -265,6 +265,9 @@ _MARKET_COLUMNS: tuple[_Col, ...] = (
     _c("price_ranges", _JSON, "Valid price ranges [{start, end, step}] as dollar strings."),
     _c("is_provisional", _BOOL, "The market may be removed after determination if inactive."),
     _c("exchange_index", _INT, "Exchange shard."),
+    # Dropped from the SDK model in 3.25 but still sent by some responses (UNCONFIRMED live): a fixed column,
+    # so frames with and without it have the same columns.
+    _c("fractional_trading_enabled", _BOOL, "Whether fractional contract counts are accepted."),
 )
 
 _MARKET_DERIVED: tuple[_Col, ...] = (

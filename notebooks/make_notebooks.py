@@ -1,0 +1,500 @@
+"""Write the example notebooks (``01_quickstart.ipynb`` ... ``05_portfolio.ipynb``) from the cells below.
+
+The notebooks are generated so that they stay reviewable as plain Python and are always written without
+outputs: edit this file, then run it (``.venv/bin/python notebooks/make_notebooks.py``) and commit both.
+``tests/notebooks/test_notebook_hygiene.py`` checks the committed notebooks are exactly what this writes;
+``tests/notebooks/test_notebooks.py`` executes them against the sandbox.
+
+Conventions: each notebook opens with one markdown cell saying what question it answers; code cells stay
+short (12 lines at most), because the work lives in the package; no ticker is typed in, they are discovered,
+so the notebooks run on any day, on the sandbox or with credentials on demo or production, with no edits.
+A code cell that draws a figure is tagged ``plot`` and the order form ``widget``; the tests look for them.
+
+Example:
+    $ .venv/bin/python notebooks/make_notebooks.py            # rewrites notebooks/*.ipynb
+    $ .venv/bin/python notebooks/make_notebooks.py /tmp/nbs   # writes them elsewhere
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+HERE = Path(__file__).resolve().parent
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+
+
+def md(text: str) -> nbformat.NotebookNode:
+    return new_markdown_cell(text.strip("\n"))
+
+
+def code(text: str, *tags: str) -> nbformat.NotebookNode:
+    cell = new_code_cell(text.strip("\n"))
+    if tags:
+        cell.metadata["tags"] = list(tags)
+    return cell
+
+
+# --------------------------------------------------------------------------------------------------
+# 1. Quickstart
+
+QUICKSTART = [
+    md("""
+# Quickstart: am I connected, what is my balance, and what does a Bitcoin 15-minute market cost right now?
+
+`kalshi_nb.connect()` uses your Kalshi API key when one is configured (`KALSHI_API_KEY_ID` and
+`KALSHI_PRIVATE_KEY_PATH`, see `.env.example`). Without one it starts the **local sandbox exchange** (fake
+money, on 127.0.0.1) and says so in one log line. The cells are the same either way. Nothing here places an
+order: the one order below is a dry run, which sends nothing.
+"""),
+    code("""
+import kalshi_nb
+from kalshi_nb import frames
+from kalshi_nb.data import markets_df
+
+client = kalshi_nb.connect()  # your key if configured, else the local sandbox (fake money)
+client  # the environment and host; the key id is shortened, the private key never shown
+"""),
+    md("""
+## Balance
+
+The balance is in integer cents, as the API sends it.
+"""),
+    code("""
+balance = client.get_balance()
+print(f"Balance: ${balance['balance'] / 100:,.2f}")
+"""),
+    md("""
+## The original examples
+
+KXBTC15M is the series *"BTC price up in next 15 mins?"*: one market per 15-minute window. Since March 2026
+the API no longer sends integer-cent fields such as `yes_ask`: prices are `*_dollars` strings and counts
+are `*_fp` strings.
+"""),
+    code("""
+markets = client.get_markets(series_ticker="KXBTC15M", status="open")
+for m in markets["markets"][:5]:
+    print(m["ticker"], "| YES ask", m["yes_ask_dollars"], "| volume", m["volume_fp"])
+"""),
+    code("""
+ticker = markets["markets"][0]["ticker"]  # discovered, never typed: a new one every 15 minutes
+market = client.get_market(ticker)
+print(market["title"], "|", market["yes_sub_title"], "| closes", market["close_time"])
+"""),
+    md("""
+`place_order(ticker, side, contracts, price_cents)` keeps the original interface and builds today's V2 order:
+buying YES at 40¢ is a `bid` at `"0.4000"`. With `dry_run=True` it returns the exact request and sends
+nothing.
+"""),
+    code("""
+order = client.place_order(ticker, "yes", 10, 40, dry_run=True)  # buy 10 YES at 40c: nothing is sent
+order["request"]
+"""),
+    md("""
+## Markets as a DataFrame
+
+`markets_df` follows every page and returns typed columns: prices as float dollars, counts as floats, times
+as UTC datetimes, plus the derived `mid_dollars`, `spread_dollars` and `time_to_close`.
+"""),
+    code("""
+df = markets_df("KXBTC15M")
+df[["ticker", "yes_sub_title", "yes_bid_dollars", "yes_ask_dollars", "mid_dollars", "volume_fp",
+    "time_to_close"]]
+"""),
+    code("""
+frames.describe("markets").query("unit == 'USD'")  # the money columns, with their meaning
+"""),
+    md("""
+Next: `02_exploring_a_series.ipynb` (events, filters, the strike ladder), `03_history.ipynb` (trades,
+candles, settled windows), `04_order_ticket.ipynb` (placing orders safely), `05_portfolio.ipynb` (P&L).
+"""),
+]
+
+
+# --------------------------------------------------------------------------------------------------
+# 2. Exploring a series
+
+EXPLORING = [
+    md("""
+# Exploring a series: what does it list, and where does the market think Bitcoin will be at the hour?
+
+A *series* is a recurring question (KXBTC15M: up or down over 15 minutes; KXBTC: Bitcoin's price range at
+the top of the hour), an *event* is one occurrence of it, and a *market* is one yes/no contract of an event.
+This notebook lists them as DataFrames, filters them, and draws the **strike ladder**: the implied
+probability of each price range of one event, the market's forecast. It only reads.
+"""),
+    code("""
+import kalshi_nb
+from kalshi_nb import plot_orderbook_depth, plot_strike_ladder
+from kalshi_nb.data import events_df, markets_df, orderbook_df, series_df
+
+client = kalshi_nb.connect()
+"""),
+    md("""
+## Series
+"""),
+    code("""
+crypto = series_df(category="Crypto")
+crypto[["ticker", "title", "frequency", "fee_type"]]
+"""),
+    md("""
+## KXBTC15M: one event, and one market, per 15-minute window
+
+The market's `floor_strike` is the target: BTC's price when the window opened.
+"""),
+    code("""
+events_df("KXBTC15M")[["event_ticker", "title", "sub_title", "strike_date"]]
+"""),
+    code("""
+btc15 = markets_df("KXBTC15M")
+btc15[["ticker", "floor_strike", "yes_bid_dollars", "yes_ask_dollars", "last_price_dollars", "volume_fp",
+       "close_time"]]
+"""),
+    md("""
+## KXBTC: a ladder of price ranges
+
+`with_markets=True` returns the events and, alongside, their markets with the event's columns.
+"""),
+    code("""
+ladder = events_df("KXBTC", with_markets=True)
+ladder.events[["event_ticker", "title", "strike_date", "mutually_exclusive"]]
+"""),
+    code("""
+event = ladder.events.sort_values("strike_date")["event_ticker"].iloc[0]  # the next one to settle
+markets = ladder.markets[ladder.markets["event_ticker"] == event]
+markets[["ticker", "yes_sub_title", "strike_type", "floor_strike", "cap_strike", "yes_bid_dollars",
+         "yes_ask_dollars", "mid_dollars"]]
+"""),
+    md("""
+## Filters
+
+API filters are keywords of the `*_df` helpers (`event=`, `status=`, `min_close_ts=`, ...); the rest is
+pandas.
+"""),
+    code("""
+same = markets_df(event=event)  # the API's own event filter gives the same markets
+print(sorted(same["ticker"]) == sorted(markets["ticker"]))
+"""),
+    code("""
+# the ranges the market gives at least a 5% chance, with a tight book
+likely = markets[(markets["mid_dollars"] >= 0.05) & (markets["spread_dollars"] <= 0.05)]
+likely[["yes_sub_title", "mid_dollars", "spread_dollars", "volume_fp"]]
+"""),
+    md("""
+## The strike ladder
+
+Each dot is a range's YES mid (its implied probability), the bar spans the YES bid to the ask.
+"""),
+    code("""
+ax = plot_strike_ladder(markets)
+""", "plot"),
+    md("""
+## The order book of the likeliest range
+
+YES bids in blue; the NO bids, shown as the YES asks they imply, in orange; the dashed line is the mid.
+"""),
+    code("""
+top = markets.loc[markets["mid_dollars"].idxmax(), "ticker"]
+ax = plot_orderbook_depth(orderbook_df(top))
+""", "plot"),
+]
+
+
+# --------------------------------------------------------------------------------------------------
+# 3. History
+
+HISTORY = [
+    md("""
+# History: how did a Bitcoin 15-minute market trade, and how did the recent windows settle?
+
+The trades and one-minute candlesticks of the last settled KXBTC15M window as DataFrames, its price history
+(the YES bid-ask band, the trades, the volume), then the outcomes of the recent windows with the price path
+inside each. Times are UTC; give the plots `tz="America/New_York"` (any IANA name) for yours. It only reads.
+"""),
+    code("""
+import pandas as pd
+
+import kalshi_nb
+from kalshi_nb import plot_btc15m_overview, plot_price_history
+from kalshi_nb.data import candles_df, markets_df, trades_df
+
+client = kalshi_nb.connect()
+"""),
+    md("""
+## The last settled window
+"""),
+    code("""
+since = pd.Timestamp.now(tz="UTC") - pd.Timedelta(hours=6)
+settled = markets_df("KXBTC15M", status="settled", min_settled_ts=since).sort_values("close_time")
+last = settled.iloc[-1]
+print(f"{last['ticker']} ({last['yes_sub_title']}) settled {last['result']!s}")
+"""),
+    code("""
+trades = trades_df(last["ticker"])
+trades[["created_time", "yes_price_dollars", "count_fp", "taker_outcome_side"]].head()
+"""),
+    code("""
+candles = candles_df(last["ticker"], interval="1m", series="KXBTC15M")  # open to close, a row a minute
+candles[["end_period_ts", "yes_bid_close_dollars", "yes_ask_close_dollars", "price_close_dollars",
+         "volume_fp"]].tail()
+"""),
+    md("""
+## Price history
+
+The band is the YES bid-ask at each minute's close, the line the last traded price, the dots each trade
+(blue: the taker bought YES, orange: NO), the bars underneath the volume. `kind="candles"` draws the traded
+prices as candles instead.
+"""),
+    code("""
+ax = plot_price_history(candles, trades=trades)
+""", "plot"),
+    md("""
+## How did the recent windows settle?
+"""),
+    code("""
+settled["result"].astype(str).value_counts()
+"""),
+    code("""
+recent = settled.tail(12)
+paths = {t: candles_df(t, interval="1m", series="KXBTC15M") for t in recent["ticker"]}
+axes = plot_btc15m_overview(recent, paths, windows=12)
+""", "plot"),
+    md("""
+Top: each window as a bar from open to close, up (blue) if it settled YES, down (orange) if NO. Bottom: the
+YES price inside each window, minute by minute, coloured by how it settled; the market usually knows well
+before the close.
+"""),
+]
+
+
+# --------------------------------------------------------------------------------------------------
+# 4. Order ticket
+
+ORDER_TICKET = [
+    md("""
+# Order ticket: how do I preview, place and cancel an order without surprises?
+
+> **⚠️ Warning: this notebook places orders.** On the local sandbox (what `kalshi_nb.connect()` uses
+> without credentials) the money is fake and every cell runs as it is. **With credentials, nothing is
+> placed:** each cell that could send an order first checks `CONFIRM_REAL_ORDERS`, which is `False`. Even
+> then, production also needs `kalshi_nb.enable_live_trading()`, and any order above the spend cap ($100 by
+> default) is refused.
+
+The safe path: `preview_order` reads only and shows what an order would do; `place_order(preview,
+confirm=True)` is the only call that writes, and the same preview placed twice is still one order.
+"""),
+    code("""
+import kalshi_nb
+from kalshi_nb import OrderTicket, cancel_order, open_orders_df, place_order, preview_order
+from kalshi_nb.data import events_df
+
+client = kalshi_nb.connect()
+CONFIRM_REAL_ORDERS = False  # True only if you mean to trade on demo or production
+may_send = client.env == "local" or CONFIRM_REAL_ORDERS  # "local": the sandbox on this computer
+print(f"{client.env}: orders from this notebook {'are' if may_send else 'are NOT'} sent")
+"""),
+    md("""
+## Pick a market
+
+The next Fed decision (series KXFEDDECISION), one market per outcome. They stay open for weeks, so an order
+placed here does not close under us.
+"""),
+    code("""
+fed = events_df("KXFEDDECISION", with_markets=True)
+meeting = fed.events.sort_values("strike_date")["event_ticker"].iloc[0]
+options = fed.markets[fed.markets["event_ticker"] == meeting]
+options[["ticker", "yes_sub_title", "yes_bid_dollars", "yes_ask_dollars", "mid_dollars"]]
+"""),
+    md("""
+## 1. Preview: reads only, sends nothing
+
+Buy 5 YES of the likeliest outcome, 2¢ under the best bid: the order rests on the book instead of trading.
+"""),
+    code("""
+choice = options.loc[options["mid_dollars"].idxmax()]
+price = f"{max(choice['yes_bid_dollars'] - 0.02, 0.01):.2f}"
+preview = preview_order(choice["ticker"], "yes", "buy", 5, price)
+preview  # the exact request, the book, cost, fees, P&L either way, warnings
+"""),
+    md("""
+## 2. Place it (guarded)
+"""),
+    code("""
+placed = None
+if may_send:
+    placed = place_order(preview, confirm=True)  # the only call that writes
+    display(placed)  # the receipt: order id, status, filled and resting counts
+else:
+    print("Nothing sent: set CONFIRM_REAL_ORDERS = True to place it")
+"""),
+    code("""
+if placed is not None:  # placing the same preview again sends nothing and returns the same order
+    print("one order:", place_order(preview, confirm=True) is placed)
+open_orders_df(choice["ticker"])[["order_id", "outcome_side", "yes_price_dollars", "remaining_count_fp"]]
+"""),
+    md("""
+## 3. Cancel
+
+Cancelling only takes risk off, so it needs no preview.
+"""),
+    code("""
+if placed is not None and placed.is_resting:
+    print(cancel_order(placed))
+len(open_orders_df(choice["ticker"]))
+"""),
+    md("""
+## 4. The order ticket
+
+The same flow as a form. **Preview** reads only; **Place** stays disabled until there is a preview of exactly
+the current inputs, and *Dry run*, on by default, makes Place show the request instead of sending it. The
+environment is always on show: production in red, with an extra confirmation box.
+"""),
+    code("""
+ticket = OrderTicket(client, ticker=choice["ticker"])
+ticket
+""", "widget"),
+    code("""
+# filling the form from code is the same as typing and clicking: Preview reads only,
+# and with Dry run on, Place shows the request and sends nothing
+ticket.count.value, ticket.price.value = "3", price
+ticket.preview_button.click()
+ticket.place_button.click()
+print("placed by the ticket:", ticket.placed)
+"""),
+]
+
+
+# --------------------------------------------------------------------------------------------------
+# 5. Portfolio
+
+PORTFOLIO = [
+    md("""
+# Portfolio: what do I hold, what did I trade, and how much have I made or lost?
+
+Positions, fills, orders and settlements as DataFrames, then the P&L per market: realised (settled or
+closed), unrealised (open positions marked at the mid) and fees. A new sandbox account is empty, so on the
+local sandbox the first cell makes a little history: three orders that trade at once, one that rests, and
+two markets settled with the sandbox's control. That cell does nothing with credentials: on demo or
+production this notebook only reads.
+"""),
+    code("""
+import numpy as np
+
+import kalshi_nb
+from kalshi_nb import place_order, preview_order
+from kalshi_nb.data import fills_df, markets_df, orders_df, positions_df, settlements_df
+from kalshi_nb.defaults import current_sandbox
+
+client = kalshi_nb.connect()
+"""),
+    code("""
+if client.env == "local":  # the sandbox on this computer only: fake money, and it can settle markets
+    picks = markets_df("KXBTC").nlargest(3, "mid_dollars")  # the three likeliest price ranges
+    for ticker, ask in zip(picks["ticker"], picks["yes_ask_dollars"]):
+        place_order(preview_order(ticker, "yes", "buy", 10, f"{ask:.2f}"), confirm=True)  # at the ask: trades
+    place_order(preview_order(picks["ticker"].iloc[2], "no", "buy", 5, "0.02"), confirm=True)  # rests
+    current_sandbox().settle(picks["ticker"].iloc[0], "yes")
+    current_sandbox().settle(picks["ticker"].iloc[1], "no")
+"""),
+    md("""
+## Positions
+
+`position_fp` is the net position (positive: YES contracts, negative: NO). The API lists unsettled positions
+unless asked for `settlement_status="all"`.
+"""),
+    code("""
+positions = positions_df(settlement_status="all")
+positions[["ticker", "position_fp", "market_exposure_dollars", "realized_pnl_dollars", "fees_paid_dollars"]]
+"""),
+    md("""
+## Fills and orders
+"""),
+    code("""
+fills = fills_df()
+fills[["created_time", "ticker", "outcome_side", "count_fp", "yes_price_dollars", "fee_cost", "is_taker"]]
+"""),
+    code("""
+orders_df()[["ticker", "outcome_side", "status", "yes_price_dollars", "fill_count_fp", "remaining_count_fp"]]
+"""),
+    md("""
+## Settlements
+
+What each settled market paid, and the P&L of holding it: revenue less what the contracts cost and the fees.
+"""),
+    code("""
+settlements = settlements_df()
+settlements["pnl_dollars"] = (settlements["revenue_dollars"] - settlements["yes_total_cost_dollars"]
+                              - settlements["no_total_cost_dollars"] - settlements["fee_cost"])
+settlements[["ticker", "market_result", "yes_count_fp", "no_count_fp", "revenue_dollars", "pnl_dollars"]]
+"""),
+    md("""
+## P&L per market
+
+An open position is marked at its market's mid: YES contracts are worth the mid, NO contracts 1 - mid.
+"""),
+    code("""
+mids = markets_df(tickers=list(positions["ticker"]), status=None).set_index("ticker")["mid_dollars"]
+pnl = positions.set_index("ticker")[["position_fp", "market_exposure_dollars", "realized_pnl_dollars",
+                                     "fees_paid_dollars"]].assign(mid=mids)
+held = pnl["position_fp"]
+value = held.clip(lower=0) * pnl["mid"] + (-held).clip(lower=0) * (1 - pnl["mid"])
+pnl["unrealized_pnl_dollars"] = (value - pnl["market_exposure_dollars"]).where(held != 0, 0.0)
+pnl["net_pnl_dollars"] = (pnl["realized_pnl_dollars"] + pnl["unrealized_pnl_dollars"]
+                          - pnl["fees_paid_dollars"])
+pnl
+"""),
+    code("""
+print(f"Cash: ${client.get_balance()['balance'] / 100:,.2f}")
+pnl[["realized_pnl_dollars", "unrealized_pnl_dollars", "fees_paid_dollars", "net_pnl_dollars"]].sum().round(2)
+"""),
+    code("""
+if len(pnl):
+    net = pnl["net_pnl_dollars"].sort_values()
+    ax = net.plot.barh(figsize=(8, 2 + 0.3 * len(net)), color=np.where(net >= 0, "tab:green", "tab:red"))
+    ax.axvline(0, color="tab:gray", linewidth=1)
+    ax.set_xlabel("Net P&L (USD, after fees; open positions at the mid)")
+    ax.set_ylabel("")
+    ax.set_title("P&L per market")
+""", "plot"),
+]
+
+
+NOTEBOOKS = {
+    "01_quickstart.ipynb": QUICKSTART,
+    "02_exploring_a_series.ipynb": EXPLORING,
+    "03_history.ipynb": HISTORY,
+    "04_order_ticket.ipynb": ORDER_TICKET,
+    "05_portfolio.ipynb": PORTFOLIO,
+}
+
+
+def build(name: str) -> nbformat.NotebookNode:
+    """One notebook, without outputs, with stable cell ids (so re-running this changes nothing)."""
+    nb = new_notebook(cells=[nbformat.from_dict(dict(cell)) for cell in NOTEBOOKS[name]])
+    stem = name.removesuffix(".ipynb")
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"{stem[:2]}-{i:02d}"
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb.metadata["language_info"] = {"name": "python"}
+    nbformat.validate(nb)
+    return nb
+
+
+def write_notebooks(out_dir: str | Path = HERE) -> list[Path]:
+    """Write every notebook into ``out_dir``; return the paths written."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in NOTEBOOKS:
+        path = out / name
+        nbformat.write(build(name), path)
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for path in write_notebooks(sys.argv[1] if len(sys.argv) > 1 else HERE):
+        print(path)  # noqa: T201 - a script's report

@@ -1,0 +1,205 @@
+"""Run every example notebook top to bottom in a real kernel (nbclient), as a user on a fresh machine would.
+
+1. Without credentials: ``kalshi_nb.connect()`` starts the in-package sandbox inside the kernel. Any cell
+   error fails the test; so does anything on stderr besides the sandbox's one log line (a warning in a
+   notebook is a bug users see). Cells tagged ``plot`` must show a real PNG, the ``widget`` cell a widget.
+   The executed copies and their PNGs go to ``artifacts/notebooks/`` (outside ``notebooks/``, so nothing
+   collects them as notebooks) for a human to look at.
+2. With credentials that point at a host that is not the sandbox: the unchanged notebooks must still run,
+   and place, cancel or settle nothing. The host is a sandbox on 127.0.0.2 (loopback, but not a host
+   kalshi_nb knows as local, so it is treated as production); its request log shows every write.
+
+The kernel gets a throwaway HOME and its working directory is ``notebooks/``; credentials from the
+environment or a developer's ``.env`` are blanked so they cannot leak into the run.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[2]
+NB_DIR = ROOT / "notebooks"
+ARTIFACTS = ROOT / "artifacts" / "notebooks"
+NOTEBOOKS = [
+    "01_quickstart.ipynb",
+    "02_exploring_a_series.ipynb",
+    "03_history.ipynb",
+    "04_order_ticket.ipynb",
+    "05_portfolio.ipynb",
+]
+NOTEBOOK_TIMEOUT = 240.0  # seconds for a whole notebook, kernel start excluded (about 10 s each here)
+# The one line connect() logs when it falls back to the sandbox (logging's last-resort handler, on stderr).
+SANDBOX_LINE = re.compile(r"^kalshi_nb: no Kalshi credentials configured, so using the local sandbox "
+                          r"exchange at http://127\.0\.0\.1:\d+/trade-api/v2 ")
+CREDENTIAL_VARIABLES = ("KALSHI_API_KEY_ID", "KALSHI_PRIVATE_KEY_PATH", "KALSHI_PRIVATE_KEY_PASSWORD",
+                        "KALSHI_USE_DEMO", "KALSHI_API_BASE")
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _kernel_env(monkeypatch: pytest.MonkeyPatch, home: Path,
+                credentials: dict[str, str] | None = None) -> None:
+    """The kernel inherits this process's environment: make it a fresh user's."""
+    home.mkdir(parents=True, exist_ok=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("JUPYTER_PLATFORM_DIRS", "1")  # no "migrating to platformdirs" DeprecationWarning
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # set, it silently removes every inline plot
+    monkeypatch.delenv("MPLCONFIGDIR", raising=False)
+    monkeypatch.delenv("IPYTHONDIR", raising=False)
+    for name in CREDENTIAL_VARIABLES:
+        # Blank, not unset: python-dotenv never overrides a variable that exists, so a developer's .env
+        # above notebooks/ cannot point the run at a real account; kalshi_nb reads blank as unset.
+        monkeypatch.setenv(name, (credentials or {}).get(name, ""))
+
+
+def _execute(name: str) -> tuple[nbformat.NotebookNode, float]:
+    nb = nbformat.read(NB_DIR / name, as_version=4)
+    deadline = time.monotonic() + NOTEBOOK_TIMEOUT
+    client = NotebookClient(
+        nb,
+        kernel_name="python3",  # the venv's own kernelspec, whatever the notebook's metadata says
+        resources={"metadata": {"path": str(NB_DIR)}},  # the kernel's cwd, as when a user opens the notebook
+        # Each cell may use what is left of the notebook's budget: a per-notebook timeout.
+        timeout_func=lambda _cell: max(1, int(deadline - time.monotonic())),
+        store_widget_state=True,
+    )
+    started = time.perf_counter()
+    client.execute()  # raises CellExecutionError on the first cell that fails, CellTimeoutError on time
+    return nb, time.perf_counter() - started
+
+
+def _outputs(nb: nbformat.NotebookNode) -> Iterator[tuple[int, nbformat.NotebookNode, dict]]:
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            for out in cell.get("outputs", []):
+                yield i, cell, out
+
+
+def _stderr_lines(nb: nbformat.NotebookNode) -> list[str]:
+    return [line for _, _, out in _outputs(nb) if out.get("name") == "stderr"
+            for line in out.get("text", "").splitlines() if line.strip()]
+
+
+def _pngs(cell: nbformat.NotebookNode) -> list[bytes]:
+    return [base64.b64decode(out["data"]["image/png"]) for out in cell.get("outputs", [])
+            if "image/png" in out.get("data", {})]
+
+
+def _check_png(png: bytes, where: str) -> None:
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png))
+    image.load()
+    width, height = image.size
+    assert width >= 400 and height >= 200, f"{where}: a {width}x{height} image is too small to be a plot"
+    colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
+    assert colours is not None and len(colours) > 20, f"{where}: the image is (nearly) blank"
+
+
+def _write_artifacts(name: str, nb: nbformat.NotebookNode) -> list[Path]:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    stem = name.removesuffix(".ipynb")
+    nbformat.write(nb, ARTIFACTS / f"{stem}.executed.ipynb")
+    written = []
+    for old in ARTIFACTS.glob(f"{stem}-cell*.png"):
+        old.unlink()
+    for i, cell in enumerate(nb.cells):
+        for k, png in enumerate(_pngs(cell)):
+            path = ARTIFACTS / f"{stem}-cell{i:02d}-{k}.png"
+            path.write_bytes(png)
+            written.append(path)
+    return written
+
+
+@pytest.fixture(scope="module")
+def timings() -> Iterator[dict[str, float]]:
+    measured: dict[str, float] = {}
+    yield measured
+    if measured:
+        lines = [f"{name}: {seconds:.1f} s" for name, seconds in measured.items()]
+        (ARTIFACTS / "timings.txt").write_text("\n".join(lines) + "\n")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_runs_against_the_sandbox(name: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                           timings: dict[str, float]) -> None:
+    _kernel_env(monkeypatch, tmp_path / "home")
+    nb, seconds = _execute(name)
+    timings[name] = seconds
+    _write_artifacts(name, nb)
+
+    assert "PRIVATE KEY" not in nbformat.writes(nb)
+    stderr = _stderr_lines(nb)
+    assert sum(bool(SANDBOX_LINE.match(line)) for line in stderr) == 1, (
+        f"{name} did not run against a sandbox it started itself: {stderr}")
+    unexpected = [line for line in stderr if not SANDBOX_LINE.match(line)]
+    assert unexpected == [], f"{name} wrote to stderr: {unexpected}"
+
+    plot_cells = [i for i, cell in enumerate(nb.cells) if "plot" in cell.metadata.get("tags", [])]
+    for i in plot_cells:
+        pngs = _pngs(nb.cells[i])
+        assert len(pngs) == 1, f"{name} cell {i} (tagged plot) shows {len(pngs)} images, expected one figure"
+        _check_png(pngs[0], f"{name} cell {i}")
+    untagged = [i for i, cell in enumerate(nb.cells) if _pngs(cell) and i not in plot_cells]
+    assert untagged == [], f"{name}: cells {untagged} show an image but are not tagged plot"
+
+    for i, cell in enumerate(nb.cells):
+        if "widget" in cell.metadata.get("tags", []):
+            views = [out for out in cell.outputs
+                     if "application/vnd.jupyter.widget-view+json" in out.get("data", {})]
+            assert views, f"{name} cell {i} (tagged widget) shows no widget"
+
+
+def test_plots_are_where_the_notebooks_promise() -> None:
+    """The picture-bearing notebooks really carry plot cells (the run above checks each one is drawn)."""
+    tagged = {name: sum("plot" in c.metadata.get("tags", []) for c in nbformat.read(NB_DIR / name, 4).cells)
+              for name in NOTEBOOKS}
+    assert tagged["02_exploring_a_series.ipynb"] >= 2  # strike ladder, order book depth
+    assert tagged["03_history.ipynb"] >= 2  # price history with volume, KXBTC15M outcomes
+    ticket = nbformat.read(NB_DIR / "04_order_ticket.ipynb", 4)
+    assert sum("widget" in c.metadata.get("tags", []) for c in ticket.cells) == 1
+
+
+@pytest.fixture(scope="module")
+def not_the_sandbox() -> Iterator[object]:
+    """An exchange the notebooks must treat as a real one: credentials point at it, on a non-local host."""
+    from kalshi_nb.sandbox import Sandbox
+
+    with Sandbox(host="127.0.0.2", rate_limit=None) as sb:
+        yield sb
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_with_credentials_places_nothing(name: str, not_the_sandbox: object,
+                                                  monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    sb = not_the_sandbox
+    _kernel_env(monkeypatch, tmp_path / "home", {
+        "KALSHI_API_KEY_ID": sb.key_id,
+        "KALSHI_PRIVATE_KEY_PATH": sb.private_key_path,
+        "KALSHI_API_BASE": sb.url,
+    })
+    sb.requests.clear()
+    try:
+        nb, _ = _execute(name)
+    finally:
+        sb.check()  # re-raises any error inside the exchange's server
+    reads = [r for r in sb.requests if r.method == "GET"]
+    writes = [(r.method, r.path) for r in sb.requests if r.method in WRITE_METHODS]
+    assert reads, f"{name} did not talk to the configured exchange at all"
+    assert writes == [], f"{name} wrote to an exchange it must treat as real: {writes}"
+    stderr = _stderr_lines(nb)
+    assert not any(SANDBOX_LINE.match(line) for line in stderr), f"{name} fell back to the sandbox"
+    shown = nbformat.writes(nb)
+    assert sb.key_id not in shown, f"{name} shows the whole API key id in its outputs"
+    assert "PRIVATE KEY" not in shown
