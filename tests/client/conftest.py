@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from kalshi_nb import config
-from kalshi_nb.client import KalshiClient
+from kalshi_nb.client import RetryPolicy
 
 
 @pytest.fixture(autouse=True)
@@ -114,38 +114,8 @@ def sandbox() -> Iterator[object]:
 
 
 @pytest.fixture
-def sb(sandbox: object) -> Iterator[object]:
-    """The session sandbox, reset to its seed state with no faults, for one test."""
-    sandbox.faults.clear()
-    sandbox.set_rate_limit(None)
-    sandbox.reset()
-    yield sandbox
-    sandbox.faults.clear()
-    sandbox.check()
-
-
-@pytest.fixture
-def make_client(sb: object) -> Callable[..., KalshiClient]:
-    made: list[KalshiClient] = []
-
-    def make(**kwargs: object) -> KalshiClient:
-        options: dict[str, object] = {
-            "key_id": sb.key_id, "private_key_path": sb.private_key_path, "api_base": sb.url,
-            "rate_limit": None, "retry": FAST_RETRY, "timeout": 5.0,
-        }
-        options.update(kwargs)
-        client = KalshiClient(**options)
-        made.append(client)
-        return client
-
-    yield make
-    for client in made:
-        client.close()
-
-
-@pytest.fixture
-def client(make_client: Callable[..., KalshiClient]) -> KalshiClient:
-    return make_client()
+def retry_policy() -> RetryPolicy:
+    return FAST_RETRY
 
 
 # --- a scripted HTTP server for answers the sandbox never gives (2xx errors, redirects, Retry-After) ------

@@ -6,13 +6,13 @@ Nothing of the client or the sandbox is mocked; expected values come from the ex
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timezone
 
 import pytest
 
 from kalshi_nb import defaults
-from kalshi_nb.client import KalshiClient, RetryPolicy
+from kalshi_nb.client import RetryPolicy
 
 FAST_RETRY = RetryPolicy(max_attempts=4, backoff_base=0.005, backoff_max=0.02, total_time=15.0)
 
@@ -33,42 +33,8 @@ def sandbox() -> Iterator[object]:
 
 
 @pytest.fixture
-def sb(sandbox: object) -> Iterator[object]:
-    """The session sandbox at its seed state, without faults or rate limits, with an empty request log."""
-    sandbox.faults.clear()
-    sandbox.set_rate_limit(None)
-    sandbox.reset()
-    yield sandbox
-    sandbox.faults.clear()
-    sandbox.check()
-
-
-@pytest.fixture
-def make_client(sandbox: object) -> Iterator[Callable[..., KalshiClient]]:
-    made: list[KalshiClient] = []
-
-    def make(**kwargs: object) -> KalshiClient:
-        options: dict[str, object] = {
-            "key_id": sandbox.key_id,
-            "private_key_path": sandbox.private_key_path,
-            "api_base": sandbox.url,
-            "rate_limit": None,
-            "retry": FAST_RETRY,
-            "timeout": 5.0,
-        }
-        options.update(kwargs)
-        client = KalshiClient(**options)
-        made.append(client)
-        return client
-
-    yield make
-    for client in made:
-        client.close()
-
-
-@pytest.fixture
-def client(sb: object, make_client: Callable[..., KalshiClient]) -> KalshiClient:
-    return make_client()
+def retry_policy() -> RetryPolicy:
+    return FAST_RETRY
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from orders_helpers import FAST_RETRY, new_account_client
 
 from kalshi_nb import orders
-from kalshi_nb.client import KalshiClient
+from kalshi_nb.client import KalshiClient, RetryPolicy
 
 # The synthetic data (tickers, quotes, books) is generated relative to the exchange's "now": a fixed
 # anchor makes it the same on every day the suite runs. Time then runs at the real pace from it.
@@ -27,15 +27,16 @@ def sandbox() -> Iterator[object]:
 
 
 @pytest.fixture
-def sb(sandbox: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    """The session sandbox, reset to its seed state with no faults, for one test."""
-    sandbox.faults.clear()
-    sandbox.reset()
-    # "closing soon" is measured on the exchange's clock, not this computer's (which is past the anchor)
-    monkeypatch.setattr(orders, "_utcnow", sandbox.exchange.now)
-    yield sandbox
-    sandbox.faults.clear()
-    sandbox.check()
+def sb(sb: object, monkeypatch: pytest.MonkeyPatch) -> object:
+    """The shared per-test sandbox (tests/conftest.py), with "closing soon" measured on the exchange's clock,
+    not this computer's (which is past the anchor)."""
+    monkeypatch.setattr(orders, "_utcnow", sb.exchange.now)
+    return sb
+
+
+@pytest.fixture
+def retry_policy() -> RetryPolicy:
+    return FAST_RETRY
 
 
 @pytest.fixture(autouse=True)
@@ -46,28 +47,6 @@ def order_session(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(orders, "_live_session", False)
     monkeypatch.setattr(orders, "_live_clients", weakref.WeakSet())
     monkeypatch.setattr(orders, "_spend_cap", orders.DEFAULT_SPEND_CAP)
-
-
-@pytest.fixture
-def make_client(sb: object) -> Iterator[Callable[..., KalshiClient]]:
-    made: list[KalshiClient] = []
-
-    def make(**kwargs: object) -> KalshiClient:
-        options: dict[str, object] = {"key_id": sb.key_id, "private_key_path": sb.private_key_path,
-                                      "api_base": sb.url, "rate_limit": None, "retry": FAST_RETRY, "timeout": 5.0}
-        options.update(kwargs)
-        client = KalshiClient(**options)
-        made.append(client)
-        return client
-
-    yield make
-    for client in made:
-        client.close()
-
-
-@pytest.fixture
-def client(make_client: Callable[..., KalshiClient]) -> KalshiClient:
-    return make_client()
 
 
 @pytest.fixture

@@ -1,0 +1,55 @@
+"""Fixtures shared by the test directories that drive a ``KalshiClient`` against a sandbox over real HTTP.
+
+A directory provides the session-scoped ``sandbox`` (its seed, data anchor and clock) and may override
+``retry_policy``; ``sb``, ``make_client`` and ``client`` are the same everywhere. ``tests/sandbox`` has its
+own module-scoped ``sb``, which takes precedence there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from kalshi_nb.client import KalshiClient, RetryPolicy
+
+
+@pytest.fixture
+def retry_policy() -> RetryPolicy:
+    """Quick retries, so fault tests don't sleep through real backoff."""
+    return RetryPolicy(max_attempts=4, backoff_base=0.01, backoff_max=0.05, total_time=10.0)
+
+
+@pytest.fixture
+def sb(sandbox: object) -> Iterator[object]:
+    """The session sandbox, reset to its seed state with no faults and no rate limit, for one test."""
+    sandbox.faults.clear()
+    sandbox.set_rate_limit(None)
+    sandbox.reset()
+    yield sandbox
+    sandbox.faults.clear()
+    sandbox.check()
+
+
+@pytest.fixture
+def make_client(sb: object, retry_policy: RetryPolicy) -> Iterator[Callable[..., KalshiClient]]:
+    """Clients for the sandbox's own key (keyword arguments override), closed after the test."""
+    made: list[KalshiClient] = []
+
+    def make(**kwargs: object) -> KalshiClient:
+        options: dict[str, object] = {"key_id": sb.key_id, "private_key_path": sb.private_key_path,
+                                      "api_base": sb.url, "rate_limit": None, "retry": retry_policy,
+                                      "timeout": 5.0}
+        options.update(kwargs)
+        client = KalshiClient(**options)
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        client.close()
+
+
+@pytest.fixture
+def client(make_client: Callable[..., KalshiClient]) -> KalshiClient:
+    return make_client()
