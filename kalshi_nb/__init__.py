@@ -64,6 +64,9 @@ _LAZY: dict[str, str] = {
     "StalePreviewError": "orders",
     "MarketNotOpenError": "orders",
     "OrderTicket": "widgets",
+    "journal_df": "journal",
+    "get_api_base": "config",
+    "DuplicateClientOrderIdError": "errors",
     "iter_markets": "data",
     "iter_historical_markets": "data",
     "iter_events": "data",
@@ -89,6 +92,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
+    "DuplicateClientOrderIdError",
     "EventFrames",
     "KalshiAPIError",
     "KalshiAuth",
@@ -122,6 +126,7 @@ __all__ = [
     "enable_live_trading",
     "events_df",
     "fills_df",
+    "get_api_base",
     "iter_events",
     "iter_fills",
     "iter_historical_markets",
@@ -130,6 +135,7 @@ __all__ = [
     "iter_positions",
     "iter_settlements",
     "iter_trades",
+    "journal_df",
     "live_trading_enabled",
     "load_private_key",
     "markets_df",
@@ -175,11 +181,13 @@ if TYPE_CHECKING:
         settlements_df,
         trades_df,
     )
+    from .config import get_api_base
     from .defaults import connect, default_client, set_default_client
     from .errors import (
         AuthenticationError,
         BadRequestError,
         ConflictError,
+        DuplicateClientOrderIdError,
         KalshiAPIError,
         KalshiError,
         NotFoundError,
@@ -209,6 +217,7 @@ if TYPE_CHECKING:
         set_spend_cap,
         spend_cap,
     )
+    from .journal import journal_df
     from .plots import plot_btc15m_overview, plot_orderbook_depth, plot_price_history, plot_strike_ladder
     from .ratelimit import RateLimiter
     from .sandbox import Sandbox

@@ -164,28 +164,39 @@ def load_private_key(
                 f"no private key configured: set {config.ENV_PRIVATE_KEY_PATH} to the .pem file you downloaded "
                 "when you created the API key (or pass the path)"
             )
-    source = "the private key file"
-    file_path = os.path.expanduser(os.fspath(path))
-    try:
-        with open(file_path, "rb") as fh:
-            data = fh.read(1 << 20)
-    except FileNotFoundError:
+    text = os.fspath(path)
+    if isinstance(text, bytes):
+        text = text.decode(errors="replace")
+    if "-----BEGIN" in text or "\n" in text or len(text) > 4096:
         raise PrivateKeyError(
-            f"{source} does not exist: check {config.ENV_PRIVATE_KEY_PATH} (or the path you passed); it should "
-            "name the .pem file downloaded when the API key was created"
-        ) from None
-    except IsADirectoryError:
-        raise PrivateKeyError(
-            f"{source} path names a directory, not a file: point {config.ENV_PRIVATE_KEY_PATH} at the .pem file"
-        ) from None
-    except OSError as exc:
-        raise PrivateKeyError(
-            f"{source} cannot be read ({type(exc).__name__}, errno {exc.errno}): check its permissions "
-            "(chmod 600, owned by you)"
-        ) from None
+            f"{config.ENV_PRIVATE_KEY_PATH} (or the path passed) looks like the key itself, not a path to it: save "
+            "the key in a file outside the repo (chmod 600) and give that file's path; to pass key text "
+            "directly use KalshiClient(private_key=...)")
+    file_path = os.path.expanduser(text)
+    data, problem = _read_key_file(file_path)
+    if problem is not None:
+        # Raised here, outside any except block, so no OSError (which names the path) rides along as
+        # __context__.
+        raise PrivateKeyError(problem)
     if password is None:
         password = config.get_private_key_password()
     return parse_private_key(data, password=password)
+
+
+def _read_key_file(file_path: str) -> tuple[bytes, str | None]:
+    """The file's bytes, or a message saying what is wrong (never the path itself)."""
+    source = "the private key file"
+    try:
+        with open(file_path, "rb") as fh:
+            return fh.read(1 << 20), None
+    except FileNotFoundError:
+        return b"", (f"{source} does not exist: check {config.ENV_PRIVATE_KEY_PATH} (or the path you passed); it "
+                     "should name the .pem file downloaded when the API key was created")
+    except IsADirectoryError:
+        return b"", f"{source} path names a directory, not a file: point {config.ENV_PRIVATE_KEY_PATH} at the .pem file"
+    except OSError as exc:
+        return b"", (f"{source} cannot be read ({type(exc).__name__}, errno {exc.errno}): check its permissions "
+                     "(chmod 600, owned by you)")
 
 
 def parse_private_key(data: str | bytes, *, password: str | bytes | None = None) -> PrivateKey:
@@ -210,29 +221,11 @@ def parse_private_key(data: str | bytes, *, password: str | bytes | None = None)
             f"the private key file is encrypted: set {config.ENV_PRIVATE_KEY_PASSWORD} to its password "
             "(or pass password=...)"
         )
-    key: object
-    try:
-        if stripped.startswith(b"-----"):
-            key = serialization.load_pem_private_key(stripped, password=secret if encrypted else None)
-        else:
-            key = serialization.load_der_private_key(raw, password=secret)
-    except TypeError:
-        # cryptography raises TypeError for "encrypted but no password" (DER) and "password but not encrypted".
-        if secret and not encrypted:
-            key = _load_plain(stripped, raw)
-        else:
-            raise PrivateKeyError(
-                f"the private key file is encrypted: set {config.ENV_PRIVATE_KEY_PASSWORD} to its password"
-            ) from None
-    except (ValueError, UnsupportedAlgorithm):
-        if encrypted:
-            raise PrivateKeyError(
-                f"the private key could not be decrypted: check {config.ENV_PRIVATE_KEY_PASSWORD}"
-            ) from None
-        raise PrivateKeyError(
-            "the file is not a private key kalshi_nb can read: expected the PEM file from Kalshi "
-            "('-----BEGIN PRIVATE KEY-----' or '-----BEGIN RSA PRIVATE KEY-----')"
-        ) from None
+    key, problem = _load_key(stripped, raw, secret, encrypted)
+    if problem is not None:
+        # Raised outside the except blocks: cryptography's exception (and the key bytes in its frames)
+        # must not travel on as __context__.
+        raise PrivateKeyError(problem)
     if not isinstance(key, rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey):
         raise PrivateKeyError(
             f"unsupported key type {type(key).__name__.lstrip('_')}: Kalshi API keys are RSA or Ed25519"
@@ -240,13 +233,31 @@ def parse_private_key(data: str | bytes, *, password: str | bytes | None = None)
     return key
 
 
-def _load_plain(stripped: bytes, raw: bytes) -> object:
+def _load_key(stripped: bytes, raw: bytes, secret: bytes | None, encrypted: bool) -> tuple[object, str | None]:
+    """``(key, None)`` or ``(None, what to tell the user)``."""
     try:
         if stripped.startswith(b"-----"):
-            return serialization.load_pem_private_key(stripped, password=None)
-        return serialization.load_der_private_key(raw, password=None)
+            return serialization.load_pem_private_key(stripped, password=secret if encrypted else None), None
+        return serialization.load_der_private_key(raw, password=secret), None
+    except TypeError:
+        # cryptography raises TypeError for "encrypted but no password" (DER) and "password but not encrypted".
+        if secret and not encrypted:
+            return _load_plain(stripped, raw)
+        return None, f"the private key file is encrypted: set {config.ENV_PRIVATE_KEY_PASSWORD} to its password"
+    except (ValueError, UnsupportedAlgorithm):
+        if encrypted:
+            return None, f"the private key could not be decrypted: check {config.ENV_PRIVATE_KEY_PASSWORD}"
+        return None, ("the file is not a private key kalshi_nb can read: expected the PEM file from Kalshi "
+                      "('-----BEGIN PRIVATE KEY-----' or '-----BEGIN RSA PRIVATE KEY-----')")
+
+
+def _load_plain(stripped: bytes, raw: bytes) -> tuple[object, str | None]:
+    try:
+        if stripped.startswith(b"-----"):
+            return serialization.load_pem_private_key(stripped, password=None), None
+        return serialization.load_der_private_key(raw, password=None), None
     except (ValueError, TypeError, UnsupportedAlgorithm):
-        raise PrivateKeyError("the file is not a private key kalshi_nb can read") from None
+        return None, "the file is not a private key kalshi_nb can read"
 
 
 def _is_public_key(data: bytes) -> bool:

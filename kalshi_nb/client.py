@@ -22,31 +22,29 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from decimal import Decimal
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
-import urllib3
 
-from . import config, order_v2
+from . import config
 from .auth import KalshiAuth, PrivateKey, load_private_key, parse_private_key, redact
+from .endpoints import check_filters
+from .envcheck import prove_sandbox
 from .errors import (
-    ConflictError,
     KalshiAPIError,
-    OrderStateUnknownError,
     PaginationError,
-    RateLimitError,
     ReadOnlyError,
-    ServerError,
     api_error,
     parse_error_body,
 )
+from .order_v2 import plain
 from .ratelimit import RateLimiter, make_rate_limiter
+from .timeargs import check_range, unix_seconds
+from .writer import AMBIGUOUS, InvalidResponseError, OrderWriter, check_id
 
 log = logging.getLogger(__name__)
 
-ORDERS_V2_PATH = "/portfolio/events/orders"
 _AUTH_PREFIXES = ("/portfolio", "/account", "/api_keys", "/historical/fills", "/historical/orders",
                   "/historical/positions", "/communications")
 # (min, max) of each list endpoint's `limit`, from the SDK-3.34 pydantic constraints (kalshi-api.md section 3).
@@ -62,30 +60,7 @@ LIMITS = {
 CANDLE_INTERVALS = (1, 60, 1440)
 
 
-class InvalidResponseError(KalshiAPIError):
-    """A 2xx whose body is not JSON (a truncated answer); reads retry it."""
-
-
-# A create-order attempt that failed this way may or may not have reached the matching engine.
-_AMBIGUOUS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
-              ServerError, RateLimitError, InvalidResponseError)
-_RETRYABLE_READ = _AMBIGUOUS
-
-
-def _maybe_in_flight(exc: BaseException) -> bool:
-    """True if the exchange may still be working on the request when we learn that it failed.
-
-    A read timeout, or a connection lost after the request went out (a proxy may drop it while the
-    exchange goes on). A 5xx, a 429 or a truncated body come after the server is done with the request,
-    and a refused or timed-out connect means it never left.
-    """
-    if isinstance(exc, requests.ReadTimeout):
-        return True
-    if isinstance(exc, requests.ConnectTimeout) or not isinstance(exc, requests.ConnectionError):
-        return False
-    reason = exc.args[0] if exc.args else None
-    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
-    return not isinstance(reason, urllib3.exceptions.NewConnectionError)
+_RETRYABLE_READ = AMBIGUOUS
 
 
 @dataclass(frozen=True)
@@ -115,7 +90,7 @@ class RetryPolicy:
         return cap / 2 + random.uniform(0, cap / 2)
 
 
-class KalshiClient:
+class KalshiClient(OrderWriter):
     """A signed client for Kalshi Trade API v2.
 
     Keyword arguments override the environment (``KALSHI_API_KEY_ID``, ``KALSHI_PRIVATE_KEY_PATH``,
@@ -159,7 +134,9 @@ class KalshiClient:
         parts = urlsplit(self.api_base)
         self._origin = f"{parts.scheme}://{parts.netloc}"
         self._prefix = parts.path  # "/trade-api/v2", possibly behind a longer path on a custom host
-        self.env = config.environment_of(self.api_base)
+        self._forced_prod = False
+        self._sandbox_proven = False
+        self._next_proof = 0.0
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self.rate_limiter = make_rate_limiter(rate_limit)
@@ -213,6 +190,31 @@ class KalshiClient:
         return KalshiAuth(str(key_id), key, clock=clock)
 
     # --- identity ---------------------------------------------------------------------------------
+    @property
+    def env(self) -> str:
+        """``prod``, ``demo`` or ``local``, decided from where the requests really go.
+
+        A loopback URL is ``local`` (fake money) only after the sandbox there proved it is one
+        (``kalshi_nb.envcheck``); until then, and for every host that is not Kalshi's demo, it is ``prod``.
+        """
+        if self._forced_prod:
+            return "prod"
+        host = urlsplit(self.api_base).hostname or ""
+        if config.is_loopback_host(host) and not self._sandbox_proven:
+            now = time.monotonic()
+            if now >= self._next_proof:
+                # A failed proof is retried a little later: the sandbox may start after the client.
+                self._sandbox_proven = prove_sandbox(self.api_base)
+                self._next_proof = now + 2.0
+        return config.environment_of(self.api_base, sandbox_proven=self._sandbox_proven)
+
+    @env.setter
+    def env(self, value: str) -> None:
+        # Only ever stricter: a client can be made to behave as production, never the other way round.
+        if value != "prod":
+            raise ValueError("a client's environment comes from its URL; it can only be forced to 'prod'")
+        self._forced_prod = True
+
     @property
     def is_read_only(self) -> bool:
         return self._auth is None
@@ -378,10 +380,17 @@ class KalshiClient:
         """Servers may echo the key id in a 401 message; only its redacted form travels on."""
         if self._auth is not None:
             key_id = self._auth.key_id
+            short = redact(key_id)
             for name in ("message", "details"):
                 value = getattr(err, name)
                 if value and key_id in value:
-                    setattr(err, name, value.replace(key_id, redact(key_id)))
+                    setattr(err, name, value.replace(key_id, short))
+            if key_id in json.dumps(err.body, default=str):
+                err.body = json.loads(json.dumps(err.body, default=str).replace(key_id, short))
+            response = err.response
+            content = getattr(response, "_content", None)
+            if isinstance(content, bytes) and key_id.encode() in content:
+                response._content = content.replace(key_id.encode(), short.encode())  # type: ignore[union-attr]
             err.args = (str(err),)
         return err
 
@@ -391,7 +400,8 @@ class KalshiClient:
         if self._auth is None:
             return "this endpoint needs a signed request; create the client with credentials"
         hints = []
-        if self.env == "prod":
+        host = (urlsplit(self.api_base).hostname or "").lower()
+        if host in config.PROD_HOSTS:
             hints.append("a demo key does not work on the production host: for demo use KALSHI_USE_DEMO=true "
                          "or connect('demo')")
         elif self.env == "demo":
@@ -449,7 +459,7 @@ class KalshiClient:
         """
         params = {"series_ticker": series_ticker, "status": status, "cursor": cursor, **filters}
         params["limit"] = _check_limit("markets", limit)
-        return self._request("GET", "/markets", params=_csv(params, "tickers"))
+        return self._request("GET", "/markets", params=_csv(check_filters("markets", params), "tickers"))
 
     def get_market(self, ticker: str) -> dict:
         """``GET /markets/{ticker}``, unwrapped: the market object itself.
@@ -468,7 +478,7 @@ class KalshiClient:
         """
         params = {"status": status, "cursor": cursor, **filters}
         params["limit"] = _check_limit("events", limit)
-        return self._request("GET", "/events", params=_csv(params, "tickers"))
+        return self._request("GET", "/events", params=_csv(check_filters("events", params), "tickers"))
 
     def get_event(self, event_ticker: str, with_nested_markets: bool = False) -> dict:
         """``GET /events/{event_ticker}``: ``{"event": {...}, "markets": [...]}``."""
@@ -477,17 +487,19 @@ class KalshiClient:
 
     def get_series(self, series_ticker: str, **filters: Any) -> dict:
         """``GET /series/{series_ticker}``: ``{"series": {...}}``."""
-        return self._request("GET", f"/series/{_seg(series_ticker)}", params=filters)
+        return self._request("GET", f"/series/{_seg(series_ticker)}", params=check_filters("series", filters))
 
     def get_series_list(self, category: str | None = None, **filters: Any) -> dict:
         """``GET /series``: ``{"series": [...]}`` (not paginated; large without a filter)."""
-        return self._request("GET", "/series", params=_csv({"category": category, **filters}, "tags"))
+        params = check_filters("series_list", {"category": category, **filters})
+        return self._request("GET", "/series", params=_csv(params, "tags"))
 
     def get_orderbook(self, ticker: str, depth: int | None = None) -> dict:
         """``GET /markets/{ticker}/orderbook``: ``{"orderbook_fp": {"yes_dollars": [...], "no_dollars": [...]}}``.
 
         Only bids are listed, YES and NO; levels are ``[price, count]`` strings.
         """
+        depth = plain(depth)  # type: ignore[assignment]
         if depth is not None and (isinstance(depth, bool) or not isinstance(depth, int) or not 0 <= depth <= 100):
             raise ValueError(f"depth must be an integer 0-100 (0 = all levels), got {depth!r}")
         return self._request("GET", f"/markets/{_seg(ticker)}/orderbook", params={"depth": depth})
@@ -497,7 +509,7 @@ class KalshiClient:
         """``GET /markets/trades``: one page, ``{"trades": [...], "cursor": str}``; filters ``min_ts``, ``max_ts``."""
         params = {"ticker": ticker, "cursor": cursor, **filters}
         params["limit"] = _check_limit("trades", limit)
-        return self._request("GET", "/markets/trades", params=params)
+        return self._request("GET", "/markets/trades", params=check_filters("trades", params))
 
     def get_candlesticks(self, ticker: str, start_ts: int | datetime, end_ts: int | datetime,
                          period_interval: int = 60, *,
@@ -512,10 +524,36 @@ class KalshiClient:
         if series_ticker is None:
             event_ticker = self.get_market(ticker)["event_ticker"]
             series_ticker = self.get_event(event_ticker)["event"]["series_ticker"]
-        params = {"start_ts": _unix(start_ts), "end_ts": _unix(end_ts), "period_interval": period_interval,
-                  **filters}
+        start, end = check_range(start_ts, end_ts, names=("start_ts", "end_ts"))
+        params = check_filters("candlesticks", {"start_ts": start, "end_ts": end, "period_interval": period_interval,
+                                                **filters})
         return self._request("GET", f"/series/{_seg(series_ticker)}/markets/{_seg(ticker)}/candlesticks",
                              params=params)
+
+    # --- the historical tier (markets, trades and the account's history older than the cutoff) --------
+    def get_historical_cutoff(self) -> dict:
+        """``GET /historical/cutoff``: when data moves to the historical tier (``market_settled_ts``, ...)."""
+        return self._request("GET", "/historical/cutoff")
+
+    def get_historical_markets(self, limit: int = 200, cursor: str | None = None, **filters: Any) -> dict:
+        """``GET /historical/markets``: one page, ``{"markets": [...], "cursor": str}``."""
+        params = {"cursor": cursor, "limit": _check_limit("markets", limit), **filters}
+        return self._request("GET", "/historical/markets",
+                             params=_csv(check_filters("historical_markets", params), "tickers"))
+
+    def get_historical_market(self, ticker: str) -> dict:
+        """``GET /historical/markets/{ticker}``, unwrapped: the market object."""
+        return self._request("GET", f"/historical/markets/{_seg(ticker)}")["market"]
+
+    def get_historical_candlesticks(self, ticker: str, start_ts: int | datetime, end_ts: int | datetime,
+                                    period_interval: int = 60) -> dict:
+        """``GET /historical/markets/{ticker}/candlesticks``: ``{"ticker", "candlesticks": [...]}``."""
+        if period_interval not in CANDLE_INTERVALS:
+            raise ValueError(f"period_interval must be 1, 60 or 1440 (minutes), got {period_interval!r}")
+        start, end = check_range(start_ts, end_ts, names=("start_ts", "end_ts"))
+        params = check_filters("historical_candlesticks",
+                               {"start_ts": start, "end_ts": end, "period_interval": period_interval})
+        return self._request("GET", f"/historical/markets/{_seg(ticker)}/candlesticks", params=params)
 
     # --- portfolio (credentials needed) -------------------------------------------------------------
     def get_balance(self) -> dict:
@@ -526,21 +564,23 @@ class KalshiClient:
         """``GET /portfolio/positions``: ``{"market_positions": [...], "event_positions": [...], "cursor"}``."""
         params = {"cursor": cursor, **filters}
         params["limit"] = _check_limit("positions", limit)
-        return self._request("GET", "/portfolio/positions", params=_csv(params, "count_filter"))
+        return self._request("GET", "/portfolio/positions",
+                             params=_csv(check_filters("positions", params), "count_filter"))
 
     def get_fills(self, ticker: str | None = None, limit: int = 100, cursor: str | None = None,
                   **filters: Any) -> dict:
         """``GET /portfolio/fills``: ``{"fills": [...], "cursor": str}``."""
         params = {"ticker": ticker, "cursor": cursor, **filters}
         params["limit"] = _check_limit("fills", limit)
-        return self._request("GET", "/portfolio/fills", params=_csv(params, "ticker"))
+        return self._request("GET", "/portfolio/fills", params=_csv(check_filters("fills", params), "ticker"))
 
     def get_orders(self, ticker: str | None = None, status: str | None = None, limit: int = 100,
                    cursor: str | None = None, **filters: Any) -> dict:
         """``GET /portfolio/orders``: ``{"orders": [...], "cursor": str}``; ``status`` resting/canceled/executed."""
         params = {"ticker": ticker, "status": status, "cursor": cursor, **filters}
         params["limit"] = _check_limit("orders", limit)
-        return self._request("GET", "/portfolio/orders", params=_csv(params, "event_ticker"))
+        return self._request("GET", "/portfolio/orders",
+                             params=_csv(check_filters("orders", params), "event_ticker"))
 
     def get_order(self, order_id: str) -> dict:
         """``GET /portfolio/orders/{order_id}``: ``{"order": {...}}``."""
@@ -550,228 +590,7 @@ class KalshiClient:
         """``GET /portfolio/settlements``: ``{"settlements": [...], "cursor": str}``."""
         params = {"cursor": cursor, **filters}
         params["limit"] = _check_limit("settlements", limit)
-        return self._request("GET", "/portfolio/settlements", params=params)
-
-    # --- order writes --------------------------------------------------------------------------------
-    def cancel_order(self, order_id: str, *, ticker: str | None = None) -> dict:
-        """``DELETE /portfolio/events/orders/{order_id}``: ``{"order_id", "reduced_by", ...}``.
-
-        Kalshi routes the cancel by ``market_ticker``; without ``ticker`` the order is read first to find it.
-
-        Example:
-            >>> client.cancel_order(order["order"]["order_id"])   # doctest: +SKIP
-        """
-        self._require_key("cancel_order")
-        if ticker is None:
-            ticker = self.get_order(order_id)["order"]["ticker"]
-        return self._request("DELETE", f"{ORDERS_V2_PATH}/{_seg(order_id)}", params={"market_ticker": ticker})
-
-    def place_order(
-        self,
-        ticker: str,
-        side: str,
-        contracts: float | str | Decimal,
-        price_cents: int | None = None,
-        dry_run: bool = False,
-        *,
-        action: str = "buy",
-        time_in_force: str = "good_till_canceled",
-        post_only: bool = False,
-        client_order_id: str | None = None,
-        price_dollars: str | Decimal | None = None,
-        self_trade_prevention_type: str = "taker_at_cross",
-        expiration_time: int | None = None,
-        reduce_only: bool | None = None,
-        subaccount: int | None = None,
-        order_group_id: str | None = None,
-        cancel_order_on_pause: bool | None = None,
-        market: dict | None = None,
-    ) -> dict:
-        """Place a limit order the original way; it is sent as a V2 create-order request.
-
-        ``side`` is ``yes``/``no`` and the price is that side's: ``price_cents`` 1-99, or ``price_dollars``
-        on the market's grid for sub-penny markets. ``contracts`` is a positive integer, or a fractional
-        amount where the market allows it. A uuid4 ``client_order_id`` is always sent.
-
-        Returns ``{"order": {"order_id", "client_order_id", "status", ...receipt}, "request": {...}}``;
-        ``status`` is ``executed``, ``resting`` or ``canceled`` from the receipt.
-
-        ``dry_run=True`` sends **no write**: it returns the same shape with status ``dry_run`` and the exact
-        body that would be sent. It still reads the market (``GET /markets/{ticker}``) to validate the
-        price grid and fractional counts, unless ``market=`` is given.
-
-        A create-order is never re-sent blindly: after a timeout, a 5xx, a 429 or a dropped connection the
-        client looks the ``client_order_id`` up among the account's orders and returns that order if it
-        exists, or re-sends with the same id if it does not (at most ``RetryPolicy.order_attempts`` sends).
-        A 409 for a duplicate id also returns the existing order. If the order's fate cannot be established,
-        ``OrderStateUnknownError`` is raised and nothing more is sent.
-
-        Example:
-            >>> client.place_order("KXBTC15M-26NOV251245-45", "yes", 10, 40)["order"]["status"]  # doctest: +SKIP
-            'resting'
-        """
-        if not dry_run:
-            self._require_key("place_order")
-        side_ = order_v2.check_side(side)
-        action_ = order_v2.check_action(action)
-        tif = order_v2.check_time_in_force(time_in_force)
-        if self_trade_prevention_type not in order_v2.SELF_TRADE_PREVENTION:
-            raise ValueError(f"self_trade_prevention_type must be one of {order_v2.SELF_TRADE_PREVENTION}, "
-                             f"got {self_trade_prevention_type!r}")
-        if not isinstance(ticker, str) or not ticker.strip():
-            raise ValueError(f"ticker must be a market ticker, got {ticker!r}")
-        price = order_v2.parse_price(price_cents, price_dollars)
-        coid = order_v2.check_client_order_id(client_order_id) if client_order_id is not None \
-            else order_v2.new_client_order_id()
-        if expiration_time is not None and tif != "good_till_canceled":
-            raise ValueError("expiration_time is only valid with time_in_force='good_till_canceled'")
-        if reduce_only and tif != "immediate_or_cancel":
-            raise ValueError("reduce_only is only accepted with time_in_force='immediate_or_cancel'")
-
-        if market is None:
-            market = self.get_market(ticker)
-        count = order_v2.parse_count(contracts, fractional_allowed=order_v2.fractional_allowed(market))
-        yes = order_v2.yes_price(side_, price)
-        if not order_v2.on_grid(yes, order_v2.price_grid(market)):
-            structure = market.get("price_level_structure", "linear_cent")
-            raise ValueError(
-                f"price {price} for {side_.upper()} (YES price {yes}) is not on {ticker}'s price grid "
-                f"({structure}: {_grid_text(order_v2.price_grid(market))})"
-            )
-        body = order_v2.build_order_body(
-            ticker=ticker, side=side_, action=action_, count=count, price=price, client_order_id=coid,
-            time_in_force=tif, self_trade_prevention_type=self_trade_prevention_type, post_only=post_only,
-            reduce_only=reduce_only, expiration_time=expiration_time, subaccount=subaccount,
-            order_group_id=order_group_id, cancel_order_on_pause=cancel_order_on_pause,
-        )
-        request = {"method": "POST", "path": self._full_path(ORDERS_V2_PATH), "body": body}
-        if dry_run:
-            order = {"order_id": None, "client_order_id": coid, "status": "dry_run", "ticker": ticker,
-                     "side": side_, "action": action_}
-            return {"order": order, "request": request}
-        result, reconciled = self._create_order(body)
-        if reconciled:
-            return {"order": result, "request": request, "reconciled": True}
-        order = {
-            "order_id": result.get("order_id"),
-            "client_order_id": result.get("client_order_id") or coid,
-            "status": order_v2.status_from_receipt(result, tif),
-            "ticker": ticker,
-            "side": side_,
-            "action": action_,
-        }
-        order.update({k: v for k, v in result.items() if k not in order})
-        return {"order": order, "request": request}
-
-    def _require_key(self, what: str) -> None:
-        if self._auth is None:
-            raise ReadOnlyError(
-                f"{what} needs credentials and this client is read-only; nothing was sent. Create it with "
-                "credentials (KalshiClient() / kalshi_nb.connect()) to trade"
-            )
-
-    def _create_order(self, body: dict) -> tuple[dict, bool]:
-        """Send a create-order until it is known to exist; return ``(receipt or Order, reconciled)``."""
-        policy = self.retry
-        coid, ticker = body["client_order_id"], body["ticker"]
-        deadline = time.monotonic() + policy.total_time
-        started = time.time()
-        last: BaseException | None = None
-        uncertain = False  # some attempt timed out: the exchange may still place it at any moment
-        for attempt in range(1, policy.order_attempts + 1):
-            try:
-                return self._request("POST", ORDERS_V2_PATH, json_body=body, retry=False, deadline=deadline), False
-            except ConflictError as exc:
-                # A duplicate client_order_id (e.g. our earlier attempt is resting) or a real conflict
-                # (post-only cross, fill-or-kill not filled): only the lookup can tell them apart.
-                existing = self._find_order(body, deadline, since=None, grace=0.0, cause=exc)
-                if existing is not None:
-                    return existing, True
-                raise
-            except _AMBIGUOUS as exc:
-                last = exc
-                uncertain = uncertain or _maybe_in_flight(exc)
-                log.debug("create order %s: attempt %d failed (%s); looking it up before anything else",
-                          coid, attempt, _describe(exc))
-                grace = self._grace() if uncertain else 0.0
-                existing = self._find_order(body, deadline, since=started, grace=grace, cause=exc)
-                if existing is not None:
-                    return existing, True
-                if attempt >= policy.order_attempts:
-                    break
-                delay = _retry_after(exc)
-                delay = policy.delay(attempt) if delay is None else delay
-                if time.monotonic() + delay >= deadline:
-                    break
-                time.sleep(delay)
-        assert last is not None  # the loop only falls through after a failure
-        if uncertain:
-            raise OrderStateUnknownError(
-                f"order {coid} on {ticker}: an attempt timed out and the order has not appeared (yet); it was "
-                "not sent again. Check client.get_orders(ticker=...) for this client_order_id before retrying",
-                client_order_id=coid, ticker=ticker,
-            ) from last
-        raise last
-
-    def _grace(self) -> float:
-        if self.retry.in_flight_grace is not None:
-            return self.retry.in_flight_grace
-        timeout = self.timeout
-        return float(timeout[1] if isinstance(timeout, tuple) else timeout)
-
-    def _find_order(self, body: dict, deadline: float, *, since: float | None, grace: float,
-                    cause: BaseException) -> dict | None:
-        """The account's order with ``body``'s client_order_id, or None; polls for ``grace`` seconds.
-
-        Raises ``OrderStateUnknownError`` if the lookup itself fails (nothing is re-sent then).
-        """
-        coid, ticker = body["client_order_id"], body["ticker"]
-        # A generous window: min_ts only trims the listing, and a clock a little off must never hide the order.
-        params: dict[str, Any] = {"ticker": ticker, "limit": 1000}
-        if since is not None:
-            params["min_ts"] = int(since) - 600
-        give_up_at = min(deadline, time.monotonic() + grace)
-        wait = 0.05
-        while True:
-            try:
-                found = self._scan_orders(params, coid, deadline)
-            except (requests.RequestException, PaginationError) as exc:
-                raise OrderStateUnknownError(
-                    f"order {coid} on {ticker}: the create-order failed ({_describe(cause)}) and looking it up "
-                    f"failed too ({_describe(exc)}); it was not sent again. Check client.get_orders(ticker=...) "
-                    "before retrying", client_order_id=coid, ticker=ticker,
-                ) from exc
-            if found is not None:
-                if not order_v2.matches_order(found, body):
-                    raise ConflictError(
-                        status=409, code="client_order_id_reused", method="POST",
-                        path=self._full_path(ORDERS_V2_PATH),
-                        message=f"client_order_id {coid} already belongs to order {found.get('order_id')} with "
-                                "different parameters; use a new client_order_id",
-                    ) from cause
-                log.debug("create order %s: found existing order %s (%s)", coid, found.get("order_id"),
-                          found.get("status"))
-                return found
-            if time.monotonic() + wait > give_up_at:
-                return None
-            time.sleep(wait)
-            wait = min(wait * 2, 1.0)
-
-    def _scan_orders(self, params: dict[str, Any], coid: str, deadline: float) -> dict | None:
-        cursor: str | None = None
-        seen: set[str] = set()
-        while True:
-            page = self._request("GET", "/portfolio/orders", params={**params, "cursor": cursor}, deadline=deadline)
-            for order in page.get("orders") or []:
-                if order.get("client_order_id") == coid:
-                    return order
-            cursor = page.get("cursor")
-            if not cursor:
-                return None
-            if cursor in seen:
-                raise PaginationError("the server repeated a cursor while listing orders")
-            seen.add(cursor)
-
+        return self._request("GET", "/portfolio/settlements", params=check_filters("settlements", params))
 
 _ITEMS_KEY = {
     "get_markets": "markets",
@@ -784,15 +603,14 @@ _ITEMS_KEY = {
 }
 
 
-def _seg(value: str) -> str:
-    """One path segment, percent-encoded (the signature covers the encoded path as sent)."""
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"expected a non-empty identifier, got {value!r}")
-    return quote(value, safe="")
+def _seg(value: object) -> str:
+    """One path segment: checked (no dot segments, slashes or escapes can change the route), then encoded."""
+    return quote(check_id(value), safe="")
 
 
 def _check_limit(endpoint: str, limit: Any) -> int:
     low, high = LIMITS[endpoint]
+    limit = plain(limit)
     if isinstance(limit, bool) or not isinstance(limit, int) or not low <= limit <= high:
         raise ValueError(f"limit for {endpoint} must be an integer {low}-{high}, got {limit!r}")
     return limit
@@ -817,20 +635,9 @@ def _query(params: dict[str, Any] | None) -> dict[str, Any] | None:
         if isinstance(value, bool):
             value = "true" if value else "false"
         elif isinstance(value, datetime):
-            value = _unix(value)
+            value = unix_seconds(value, key)
         out[key] = value
     return out
-
-
-def _unix(value: float | datetime) -> int:
-    """Unix seconds from an int or a datetime (a naive datetime is taken as UTC, never local time)."""
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return int(value.timestamp())
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"expected Unix seconds or a datetime, got {value!r}")
-    return int(value)
 
 
 def _cap_timeout(timeout: float | tuple[float, float], remaining: float) -> float | tuple[float, float]:
@@ -868,12 +675,13 @@ def _redact_sent_headers(sent: requests.PreparedRequest | Any) -> None:
     # The prepared request travels on the response and on any error (e.request); its signature is
     # useless after sending but is still a credential-shaped value, so it does not travel further.
     headers = getattr(sent, "headers", None)
-    if headers is not None and "KALSHI-ACCESS-SIGNATURE" in headers:
+    if headers is None:
+        return
+    if "KALSHI-ACCESS-SIGNATURE" in headers:
         headers["KALSHI-ACCESS-SIGNATURE"] = "<redacted>"
-
-
-def _grid_text(grid: tuple) -> str:
-    return ", ".join(f"{start}-{end} step {step}" for start, end, step in grid)
+    key = headers.get("KALSHI-ACCESS-KEY")
+    if isinstance(key, str) and len(key) > 8:
+        headers["KALSHI-ACCESS-KEY"] = key[:8] + "…"
 
 
 __all__ = ["InvalidResponseError", "KalshiClient", "RetryPolicy"]

@@ -21,8 +21,11 @@ Example:
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import threading
+from pathlib import Path
 from urllib.parse import urlsplit
 
 API_PREFIX = "/trade-api/v2"
@@ -43,6 +46,8 @@ ENV_PRIVATE_KEY_PATH = "KALSHI_PRIVATE_KEY_PATH"
 ENV_PRIVATE_KEY_PASSWORD = "KALSHI_PRIVATE_KEY_PASSWORD"
 ENV_USE_DEMO = "KALSHI_USE_DEMO"
 ENV_API_BASE = "KALSHI_API_BASE"
+ENV_DATA_DIR = "KALSHI_NB_DATA_DIR"
+ENV_LIVE_TRADING = "KALSHI_NB_LIVE_TRADING"
 ENV_VARIABLES = (ENV_KEY_ID, ENV_PRIVATE_KEY_PATH, ENV_PRIVATE_KEY_PASSWORD, ENV_USE_DEMO, ENV_API_BASE)
 
 _loaded_env_files: set[str] = set()
@@ -96,27 +101,94 @@ def get_use_demo() -> bool:
     return lowered == "true"
 
 
-def validate_api_base(url: str, *, source: str = "api_base") -> str:
-    """Check an API base URL and return it without a trailing slash.
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_IPV4 = re.compile(r"^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$")
 
-    It must be an http(s) URL whose path ends in ``/trade-api/v2``: the signature covers the full path, so
-    a base without the prefix would sign the wrong message.
+
+def _refuse(source: str, url: object, why: str) -> ValueError:
+    return ValueError(f"{source} {why}; give a URL like {PROD_API_BASE} (got {url!r})")
+
+
+def validate_api_base(url: str, *, source: str = "api_base") -> str:
+    """Check an API base URL and return it without a trailing slash; anything ambiguous is refused.
+
+    The URL decides which exchange gets the request, so it must mean the same thing to every parser on the
+    way (``urllib.parse``, urllib3, the resolver): no userinfo (``@``), backslashes, whitespace, control or
+    non-ASCII characters, percent-escapes or dot segments, no query or fragment; ``https`` (``http`` only
+    for a loopback host); a plain host name, a dotted-quad IPv4 or a bracketed IPv6 address; and a path
+    ending in ``/trade-api/v2`` (the signature covers the full path).
 
     Example:
         >>> validate_api_base("http://127.0.0.1:8000/trade-api/v2/")
         'http://127.0.0.1:8000/trade-api/v2'
+        >>> validate_api_base("https://external-api.kalshi.com\\@127.0.0.1/trade-api/v2")
+        Traceback (most recent call last):
+        ...
+        ValueError: api_base must not contain a backslash; give a URL like https://external-api.kalshi.com/trade-api/v2 (got 'https://external-api.kalshi.com\\\\@127.0.0.1/trade-api/v2')
     """
-    if not isinstance(url, str) or not url.strip():
-        raise ValueError(f"{source} must be a URL ending in {API_PREFIX}, got {url!r}")
-    cleaned = url.strip().rstrip("/")
+    if not isinstance(url, str) or not url:
+        raise _refuse(source, url, f"must be a URL ending in {API_PREFIX}")
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
+        raise _refuse(source, url, "must not contain whitespace or control characters")
+    if not url.isascii():
+        raise _refuse(source, url, "must be plain ASCII (write an international host name in its xn-- form)")
+    for bad, what in (("\\", "a backslash"), ("@", "user info ('@')"), ("%", "percent-escapes"),
+                      ("?", "a query string"), ("#", "a fragment")):
+        if bad in url:
+            raise _refuse(source, url, f"must not contain {what}")
+    cleaned = url.rstrip("/")
     parts = urlsplit(cleaned)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"{source} must be an http(s) URL ending in {API_PREFIX}, got {url!r}")
-    if parts.query or parts.fragment or not parts.path.endswith(API_PREFIX):
-        raise ValueError(
-            f"{source} must end in {API_PREFIX} (e.g. {PROD_API_BASE}), got {url!r}"
-        )
-    return cleaned
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.netloc or not cleaned.lower().startswith(scheme + "://"):
+        raise _refuse(source, url, f"must be an https URL ending in {API_PREFIX}")
+    try:
+        host, port = (parts.hostname or ""), parts.port
+    except ValueError:
+        raise _refuse(source, url, "has an invalid port") from None
+    if not _valid_host(host, parts.netloc):
+        raise _refuse(source, url, "must name a plain host (a DNS name, a dotted-quad IPv4 or [IPv6])")
+    if port == 0:
+        raise _refuse(source, url, "has an invalid port")
+    if scheme == "http" and not is_loopback_host(host):
+        raise _refuse(source, url, "must use https (http is only for a local sandbox on 127.0.0.1)")
+    segments = parts.path.split("/")
+    if any(seg in (".", "..") for seg in segments) or "//" in parts.path:
+        raise _refuse(source, url, "must not contain dot segments or empty segments in its path")
+    if not parts.path.endswith(API_PREFIX):
+        raise _refuse(source, url, f"must end in {API_PREFIX}")
+    return f"{scheme}://{parts.netloc.lower()}{parts.path}"
+
+
+def _valid_host(host: str, netloc: str) -> bool:
+    if netloc.startswith("["):
+        try:
+            return ipaddress.ip_address(host).version == 6
+        except ValueError:
+            return False
+    if ":" in host or not host or host.endswith("."):
+        return False
+    labels = host.split(".")
+    if not all(_HOST_LABEL.match(label) for label in labels):
+        return False
+    # A numeric last label is an address: only the dotted quad, never 127.1 or 0x7f.1 (resolvers read
+    # those shorthand forms differently from our own checks).
+    return not labels[-1].isdigit() or bool(_IPV4.match(host))
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1).
+
+    Example:
+        >>> is_loopback_host("127.0.0.1"), is_loopback_host("127.0.0.1.nip.io")
+        (True, False)
+    """
+    host = host.lower().strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def get_api_base(use_demo: bool | None = None) -> str:
@@ -150,21 +222,47 @@ def base_for_env(env: str) -> str:
         raise ValueError(f"env must be 'prod' or 'demo', got {env!r}") from None
 
 
-def environment_of(api_base: str) -> str:
-    """Name the environment a base URL points at: ``prod``, ``demo``, ``local`` or ``custom``.
+def environment_of(api_base: str, *, sandbox_proven: bool = False) -> str:
+    """Name the environment a (validated) base URL points at: ``prod``, ``demo`` or ``local``.
+
+    Only Kalshi's documented demo hosts are ``demo``. A loopback URL is ``local`` (the fake-money sandbox)
+    only once the sandbox at that address has proved it is one (``sandbox_proven``, see
+    ``kalshi_nb.envcheck``): a loopback port may just as well be a proxy in front of production. Every
+    other host is ``prod``, so every production guard applies to it.
 
     Example:
         >>> environment_of("https://api.elections.kalshi.com/trade-api/v2")
         'prod'
+        >>> environment_of("http://127.0.0.1:8000/trade-api/v2")
+        'prod'
     """
     host = (urlsplit(api_base).hostname or "").lower()
-    if host in PROD_HOSTS:
-        return "prod"
     if host in DEMO_HOSTS:
         return "demo"
-    if host in LOCAL_HOSTS:
+    if sandbox_proven and is_loopback_host(host):
         return "local"
-    return "custom"
+    return "prod"
+
+
+def data_dir() -> Path:
+    """The folder where kalshi_nb keeps its own files (the order journal, sandbox identities).
+
+    ``KALSHI_NB_DATA_DIR`` if set, else the user's data folder (``platformdirs``). Created on first use
+    (mode 0700: it says which orders were sent).
+
+    Example:
+        >>> data_dir().name
+        'kalshi_nb'
+    """
+    raw = os.environ.get(ENV_DATA_DIR)
+    if raw and raw.strip():
+        path = Path(raw.strip()).expanduser()
+    else:
+        from platformdirs import user_data_dir
+
+        path = Path(user_data_dir("kalshi_nb", appauthor=False))
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
 
 
 def get_key_id() -> str | None:
@@ -194,16 +292,6 @@ def has_credentials() -> bool:
         True
     """
     return get_key_id() is not None and get_private_key_path() is not None
-
-
-def missing_credentials() -> list[str]:
-    """The names of the credential variables that are not set, in a fixed order."""
-    missing = []
-    if get_key_id() is None:
-        missing.append(ENV_KEY_ID)
-    if get_private_key_path() is None:
-        missing.append(ENV_PRIVATE_KEY_PATH)
-    return missing
 
 
 def __getattr__(name: str) -> object:

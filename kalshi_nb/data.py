@@ -15,15 +15,25 @@ column and its unit).
   ``trades_df``) accept lists. A row must match one value of *each* argument given (OR within an argument,
   AND across arguments), like one API call per combination, which is what is sent. Several calls run in a
   small thread pool (``MAX_WORKERS``) over the same client, so they share its session and its thread-safe
-  token bucket and stay within the rate limit. Rows are de-duplicated by their natural key (``ticker``,
-  ``event_ticker``, ``trade_id``, ...), keeping the first, in the order of the arguments.
+  token bucket and stay within the rate limit.
+- **Each row once.** Rows are de-duplicated by their natural key: markets and positions ``ticker``, events
+  ``event_ticker``, trades ``trade_id``, fills ``fill_id`` (else ``trade_id`` + ``order_id``), orders
+  ``order_id``, settlements ``ticker`` + ``settled_time``, candles ``end_period_ts``. Pages that overlap
+  because data changed mid-pull, a repeated page, a market listed live and historical: a ``*_df`` keeps
+  the key at its first place, in its most recent version (the later ``updated_time``/``last_update_time``/
+  ``last_updated_ts``; without one, the version fetched last). An ``iter_*`` yields the first version and
+  drops later ones (a generator cannot take a row back). ``max_rows`` counts distinct rows.
+- **Checked first.** Every filter name and value is checked against Kalshi's spec
+  (:mod:`kalshi_nb.endpoints`) before the first request: a typo is a ``ValueError`` with a "did you mean",
+  never a wider pull. Counts and limits take numpy/pandas integers, never bools or NaN.
 - **Failures.** A page that still fails after the client's retries raises (the other calls are stopped);
   no partial frame is ever returned.
 - **Progress.** ``progress=None`` shows a ``tqdm.auto`` bar (a widget in notebooks, text in a terminal) once a
   pull passes ``AUTO_PROGRESS_PAGES`` pages; ``True`` shows it from the first page, ``False`` never.
 - **Times.** Time arguments (``min_ts``, ``start``, any ``*_ts`` filter) take Unix seconds, ISO-8601 text with
-  an offset, or timezone-aware datetimes (``pd.Timestamp`` included). Naive datetimes are refused with a
-  ``ValueError``: guessing UTC or local time would silently shift the window by hours.
+  an offset, or timezone-aware datetimes (``pd.Timestamp`` included), by the one rule of
+  :mod:`kalshi_nb.timeargs`. Naive datetimes are refused with a ``ValueError``: guessing UTC or local time
+  would silently shift the window by hours. A start after its end is refused before any request.
 - **Page size.** ``limit=`` among the filters sets the page size; the default is the endpoint's maximum.
 - **Speed.** While a ``*_df`` call pulls and shapes, Python's cyclic garbage collector is paused (reference
   counting frees memory as usual); on 200,000 markets it would otherwise spend about a third of the time
@@ -43,16 +53,18 @@ import gc
 import itertools
 import logging
 import math
+import numbers
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
-from urllib.parse import quote
 
+from .endpoints import check_filters
 from .errors import NotFoundError
+from .timeargs import check_range, optional_unix_seconds, unix_seconds
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -101,33 +113,61 @@ _T = TypeVar("_T")
 # Endpoints
 
 
+def _field(name: str) -> Callable[[Mapping[str, Any]], Any]:
+    def key(row: Mapping[str, Any]) -> Any:
+        return row.get(name)
+
+    key.__name__ = name  # shown in the log line about dropped repeats
+    return key
+
+
+def _fill_key(row: Mapping[str, Any]) -> Any:
+    """A fill's ``fill_id``; without one, the (``trade_id``, ``order_id``) pair that names the same fill."""
+    fill_id = row.get("fill_id")
+    if fill_id is not None:
+        return fill_id
+    trade, order = row.get("trade_id"), row.get("order_id")
+    return None if trade is None or order is None else (trade, order)
+
+
+def _settlement_key(row: Mapping[str, Any]) -> Any:
+    """A settlement's (``ticker``, ``settled_time``): the payload has no id, and a market settles once."""
+    ticker = row.get("ticker")
+    return None if ticker is None else (ticker, row.get("settled_time"))
+
+
+_fill_key.__name__, _settlement_key.__name__ = "fill_id", "ticker+settled_time"
+
+
 @dataclass(frozen=True)
 class _Endpoint:
+    name: str  # its name in kalshi_nb.endpoints (the filters it accepts)
     key: str  # the list's key in the response
     page_size: int  # the endpoint's maximum `limit`
     method: str | Callable[[KalshiClient], Callable[..., dict]]  # client method name, or a page-fetch factory
+    ident: Callable[[Mapping[str, Any]], Any]  # a row's natural key (None: the row is never merged)
+    updated: str | None = None  # the row's last-update field, which decides between two versions
+    aliases: tuple[str, ...] = ()  # short argument names the *_df functions take for its filters
 
     def fetcher(self, client: KalshiClient) -> Callable[..., dict]:
         return getattr(client, self.method) if isinstance(self.method, str) else self.method(client)
 
 
-def _historical_markets_page(client: KalshiClient) -> Callable[..., dict]:
-    # The client has no wrapper for /historical/markets yet; its request loop (signing, retries, rate
-    # limit, error mapping) is reused as is.
-    def fetch(cursor: str | None = None, **params: Any) -> dict:
-        return client._request("GET", "/historical/markets", params={**params, "cursor": cursor})
-
-    return fetch
-
-
-_MARKETS = _Endpoint("markets", 1000, "get_markets")
-_HISTORICAL_MARKETS = _Endpoint("markets", 1000, _historical_markets_page)
-_EVENTS = _Endpoint("events", 200, "get_events")
-_TRADES = _Endpoint("trades", 1000, "get_trades")
-_POSITIONS = _Endpoint("market_positions", 1000, "get_positions")
-_FILLS = _Endpoint("fills", 1000, "get_fills")
-_ORDERS = _Endpoint("orders", 1000, "get_orders")
-_SETTLEMENTS = _Endpoint("settlements", 1000, "get_settlements")
+_MARKETS = _Endpoint(
+    "markets", "markets", 1000, "get_markets", _field("ticker"), "updated_time", ("series", "event")
+)
+_HISTORICAL_MARKETS = _Endpoint(
+    "historical_markets", "markets", 1000, "get_historical_markets", _field("ticker"), "updated_time",
+    ("series", "event"),
+)
+_EVENTS = _Endpoint("events", "events", 200, "get_events", _field("event_ticker"), "last_updated_ts", ("series",))
+_TRADES = _Endpoint("trades", "trades", 1000, "get_trades", _field("trade_id"))
+_POSITIONS = _Endpoint(
+    "positions", "market_positions", 1000, "get_positions", _field("ticker"), "last_updated_ts", ("event",)
+)
+_FILLS = _Endpoint("fills", "fills", 1000, "get_fills", _fill_key)
+_ORDERS = _Endpoint("orders", "orders", 1000, "get_orders", _field("order_id"), "last_update_time", ("event",))
+_SETTLEMENTS = _Endpoint("settlements", "settlements", 1000, "get_settlements", _settlement_key, None, ("event",))
 
 
 @dataclass(frozen=True)
@@ -179,57 +219,63 @@ def _ticker_chunks(tickers: Any) -> list[str | None]:
     return [",".join(names[i : i + TICKERS_PER_CALL]) for i in range(0, len(names), TICKERS_PER_CALL)]
 
 
-def _unix_seconds(value: Any, name: str = "time") -> int | None:
-    """Unix seconds from seconds, ISO-8601 text with an offset, or an aware datetime; None stays None.
-
-    Naive datetimes (and ISO text without an offset) are refused: whether they mean UTC or local time
-    is a guess that would shift the window by hours.
-
-    Example:
-        >>> from datetime import datetime, timezone
-        >>> _unix_seconds(datetime(2026, 11, 25, tzinfo=timezone.utc)), _unix_seconds("2026-11-25T00:00:00Z")
-        (1795564800, 1795564800)
-    """
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise ValueError(f"{name} must be Unix seconds or a datetime, got {value!r}")
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            value = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
-        except ValueError:
-            raise ValueError(
-                f"{name}={value!r} is not an ISO-8601 time (e.g. '2026-11-25T12:00:00Z')"
-            ) from None
-    if isinstance(value, datetime):
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(
-                f"{name}={value!r} has no timezone. Pass an aware datetime, e.g. "
-                "datetime(2026, 11, 25, 12, tzinfo=timezone.utc) or "
-                "pd.Timestamp('2026-11-25 12:00', tz='UTC'), "
-                "or Unix seconds"
-            )
-        return math.floor(value.timestamp())
-    if isinstance(value, date):
-        raise ValueError(f"{name}={value!r} is a date; pass an aware datetime or Unix seconds")
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be Unix seconds or a datetime, got {value!r}") from None
-    if not math.isfinite(seconds):
-        raise ValueError(f"{name} must be a finite number of seconds, got {value!r}")
-    return math.floor(seconds)
-
-
 def _filters(filters: dict[str, Any]) -> dict[str, Any]:
-    """Extra API filters: ``*_ts`` values become Unix seconds, ``None`` values are dropped."""
+    """Extra API filters: ``*_ts`` values become Unix seconds, ``None`` values are dropped.
+
+    Times follow :mod:`kalshi_nb.timeargs` (a naive datetime is refused), and a ``min_X`` after its
+    ``max_X`` (``min_ts``/``max_ts``, ``min_close_ts``/``max_close_ts``, ...) is refused before anything is
+    sent: the server would answer an empty list, which looks like "no data".
+    """
     out = {}
     for key, value in filters.items():
         if key.endswith("_ts"):
-            value = _unix_seconds(value, key)
+            value = optional_unix_seconds(value, key)
         if value is not None:
             out[key] = value
+    for key, low in out.items():
+        if key.startswith("min_") and f"max_{key[4:]}" in out:
+            check_range(low, out[f"max_{key[4:]}"], names=(key, f"max_{key[4:]}"))
+    return out
+
+
+def _whole(value: Any, name: str, low: int, high: int | None = None) -> int:
+    """A count or size as a Python ``int``: numpy/pandas integers are taken; bool, floats, NaN are not.
+
+    Example:
+        >>> import numpy as np
+        >>> _whole(np.int64(5), "max_rows", 0)
+        5
+    """
+    if isinstance(value, bool) or type(value).__name__ in ("bool_", "bool") or not isinstance(value, numbers.Integral):
+        if isinstance(value, numbers.Real) and not math.isfinite(value):
+            raise ValueError(f"{name} must be a whole number, got {value!r}")
+        raise TypeError(f"{name} must be a whole number (an int), got {type(value).__name__} {value!r}")
+    number = int(value)
+    if number < low or (high is not None and number > high):
+        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise ValueError(f"{name} must be {bounds}, got {value!r}")
+    return number
+
+
+def _flag(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return value
+
+
+def _checked(queries: list[_Query]) -> list[_Query]:
+    """Every call's filters checked against its endpoint's spec, before the first request.
+
+    An unknown name (a typo) or value is a ``ValueError`` with a "did you mean": Kalshi ignores unknown
+    filters, so sending it would widen the pull. ``limit`` (the page size) becomes a Python ``int``.
+    """
+    out = []
+    for query in queries:
+        endpoint, params = query.endpoint, dict(query.params)
+        check_filters(endpoint.name, params, also=endpoint.aliases)
+        if params.get("limit") is not None:
+            params["limit"] = _whole(params["limit"], "limit (the page size)", 1, endpoint.page_size)
+        out.append(_Query(endpoint, params, query.keep))
     return out
 
 
@@ -291,7 +337,7 @@ class _Progress:
             if self._bar is not None:
                 self._bar.close()
 
-    def __enter__(self) -> _Progress:
+    def __enter__(self) -> _Progress:  # noqa: PYI034 (typing.Self is Python 3.11+)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -313,35 +359,50 @@ def _follow(
     params = dict(query.params)
     page_size = params.pop("limit", None) or endpoint.page_size
     fetch = endpoint.fetcher(client)
-    fetched = 0
+    # With max_rows, count distinct rows: a row repeated by overlapping pages must not use up the quota
+    # (the merge drops the repeat, and the pull would come back short).
+    seen: set[Any] = set()
+    count = 0
 
     def page(**kwargs: Any) -> dict:
-        nonlocal fetched
         if stop is not None and stop.is_set():
             raise _Cancelled
-        # Near max_rows, ask only for what is missing (only `limit` may change between pages).
-        wanted = (
-            page_size if max_rows is None or keep is not None else max(1, min(page_size, max_rows - fetched))
-        )
+        # Near max_rows, ask only for what is missing (only `limit` may change between pages). The rows of
+        # the previous page have all been counted by the time the next one is asked for.
+        wanted = page_size if max_rows is None or keep is not None else max(1, min(page_size, max_rows - count))
         body = fetch(limit=wanted, **kwargs)
-        rows = len(body.get(endpoint.key) or ())
-        fetched += rows
         if progress is not None:
-            progress.page(rows)
+            progress.page(len(body.get(endpoint.key) or ()))
         return body
 
-    count = 0
     for row in client.paginate(page, endpoint.key, **params):
         if keep is not None and not keep(row):
             continue
         yield row
-        count += 1
-        if max_rows is not None and count >= max_rows:
-            return
+        if max_rows is not None:
+            key = endpoint.ident(row)
+            if key is not None:
+                if key in seen:
+                    continue
+                seen.add(key)
+            count += 1
+            if count >= max_rows:
+                return
 
 
-def _merge(chunks: Iterable[Iterable[dict]], ident: str | None, max_rows: int | None) -> Iterator[dict]:
-    """Rows of several calls in order, each natural key once (the first wins), at most ``max_rows``.
+_Ident = str | Callable[[Mapping[str, Any]], Any] | None
+
+
+def _key_of(ident: _Ident) -> Callable[[Mapping[str, Any]], Any] | None:
+    return _field(ident) if isinstance(ident, str) else ident
+
+
+def _merge(chunks: Iterable[Iterable[dict]], ident: _Ident, max_rows: int | None) -> Iterator[dict]:
+    """Rows of several calls in order, each natural key once, at most ``max_rows``: the ``iter_*`` rule.
+
+    A generator cannot take back a row it has yielded, so the *first* version of a key is the one kept
+    and later repeats are dropped. ``*_df`` functions use :func:`_latest` instead. Rows without a key
+    (``ident(row)`` is None) are all kept.
 
     Example:
         >>> live, old = [{"ticker": "A"}, {"ticker": "B"}], [{"ticker": "A", "v": 2}, {"ticker": "C"}]
@@ -350,13 +411,14 @@ def _merge(chunks: Iterable[Iterable[dict]], ident: str | None, max_rows: int | 
     """
     if max_rows is not None and max_rows <= 0:
         return
+    key_of = _key_of(ident)
     seen: set[Any] = set()
     count = repeats = 0
     try:
         for chunk in chunks:
             for row in chunk:
-                if ident is not None:
-                    key = row.get(ident)
+                if key_of is not None:
+                    key = key_of(row)
                     if key is not None:
                         if key in seen:
                             repeats += 1
@@ -367,22 +429,90 @@ def _merge(chunks: Iterable[Iterable[dict]], ident: str | None, max_rows: int | 
                 if max_rows is not None and count >= max_rows:
                     return
     finally:
-        if repeats:
-            log.info("dropped %d repeated row(s) (same %s) across pages or calls", repeats, ident)
+        _log_repeats(repeats, key_of)
 
 
-def _check_max_rows(max_rows: Any) -> None:
-    if max_rows is not None and (isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 0):
-        raise ValueError(f"max_rows must be a non-negative integer or None, got {max_rows!r}")
+def _latest(
+    chunks: Iterable[Iterable[dict]], ident: _Ident, max_rows: int | None, updated: str | None = None
+) -> list[dict]:
+    """Rows of several calls, each natural key once, at most ``max_rows`` keys: the ``*_df`` rule.
+
+    A key seen twice (pages that overlap because rows moved while the pull ran, a market listed live and
+    historical, a repeated page) keeps the place of its first sighting and the *most recent* version: the
+    one with the later ``updated`` time (``updated_time``, ``last_update_time``, ...), or, when the rows
+    carry no such time or the times are equal, the one fetched last. Rows without a key are all kept.
+
+    Example:
+        >>> live = [{"ticker": "A", "status": "active"}, {"ticker": "B"}]
+        >>> late = [{"ticker": "A", "status": "finalized"}, {"ticker": "C"}]
+        >>> _latest([live, late], "ticker", None)
+        [{'ticker': 'A', 'status': 'finalized'}, {'ticker': 'B'}, {'ticker': 'C'}]
+    """
+    key_of = _key_of(ident)
+    rows: list[dict] = []
+    where: dict[Any, int] = {}
+    repeats = 0
+    for chunk in chunks:
+        for row in chunk:
+            key = None if key_of is None else key_of(row)
+            if key is not None and key in where:
+                repeats += 1
+                at = where[key]
+                if _not_older(row, rows[at], updated):
+                    rows[at] = row
+                continue
+            if max_rows is not None and len(rows) >= max_rows:
+                continue  # full, but a later version of a kept row may still come
+            if key is not None:
+                where[key] = len(rows)
+            rows.append(row)
+    _log_repeats(repeats, key_of)
+    return rows
 
 
-def _iterate(
-    client: KalshiClient | None, queries: list[_Query], ident: str | None, max_rows: int | None
-) -> Iterator[dict]:
-    """The generator behind every ``iter_*``: the calls one after another, merged."""
-    _check_max_rows(max_rows)
+def _not_older(new: Mapping[str, Any], old: Mapping[str, Any], updated: str | None) -> bool:
+    """Whether ``new`` replaces ``old``: not older by ``updated`` (unknown or unreadable times: yes)."""
+    if updated is None:
+        return True
+    then, now = _when(old.get(updated)), _when(new.get(updated))
+    return then is None or now is None or now >= then
+
+
+def _when(value: Any) -> float | None:
+    """An update time from a record (ISO text or Unix seconds) as seconds; None when absent or unreadable."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str) and value:
+        text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
+        try:
+            return datetime.fromisoformat(text).timestamp()
+        except ValueError:
+            return None
+    return None
+
+
+def _log_repeats(repeats: int, key_of: Callable[..., Any] | None) -> None:
+    if repeats:
+        name = getattr(key_of, "__name__", "key")
+        log.info("merged %d repeated row(s) (same %s) across pages or calls", repeats, name)
+
+
+def _max_rows(max_rows: Any) -> int | None:
+    return None if max_rows is None else _whole(max_rows, "max_rows (None: no limit)", 0)
+
+
+def _iterate(client: KalshiClient | None, queries: list[_Query], max_rows: Any) -> Iterator[dict]:
+    """The generator behind every ``iter_*``: the calls one after another, merged (first version kept).
+
+    Everything is checked here, when the ``iter_*`` function is called, before the first request.
+    """
+    limit = _max_rows(max_rows)
+    queries = _checked(queries)
     client = _client(client)
-    return _merge((_follow(client, q, max_rows=max_rows) for q in queries), ident, max_rows)
+    ident = queries[0].endpoint.ident if queries else None
+    return _merge((_follow(client, q, max_rows=limit) for q in queries), ident, limit)
 
 
 @contextlib.contextmanager
@@ -406,14 +536,12 @@ def _gc_paused() -> Iterator[None]:
 def _collect(
     client: KalshiClient,
     queries: list[_Query],
-    ident: str | None,
     *,
     max_rows: int | None,
     progress: bool | None,
     label: str,
 ) -> list[dict]:
-    """Every row of ``queries`` (run concurrently), merged; raises if any call fails."""
-    _check_max_rows(max_rows)
+    """Every row of ``queries`` (run concurrently), merged, most recent version kept; raises if a call fails."""
     with _Progress(progress, label) as bar:
         stop = threading.Event()
         jobs = [
@@ -421,22 +549,30 @@ def _collect(
             for q in queries
         ]
         chunks = _run(jobs, stop)
-        return list(_merge(chunks, ident, max_rows))
+    endpoint = queries[0].endpoint if queries else None
+    return _latest(chunks, endpoint and endpoint.ident, max_rows, endpoint and endpoint.updated)
 
 
 def _pull(
     shape: Callable[[list[dict]], _T],
-    client: KalshiClient,
+    client: KalshiClient | None,
     queries: list[_Query],
-    ident: str | None,
     *,
-    max_rows: int | None,
+    max_rows: Any,
     progress: bool | None,
     label: str,
 ) -> _T:
-    """Fetch every row of ``queries`` and shape them once, with the collector paused throughout."""
+    """Check everything, fetch every row of ``queries`` and shape them once, with the collector paused.
+
+    The one engine of every ``*_df``: the same :func:`_follow` as ``iter_*``, and each natural key once.
+    """
+    limit = _max_rows(max_rows)
+    queries = _checked(queries)
+    if progress not in (None, True, False):
+        raise ValueError(f"progress must be True, False or None (automatic), got {progress!r}")
+    client = _client(client)
     with _gc_paused():
-        records = _collect(client, queries, ident, max_rows=max_rows, progress=progress, label=label)
+        records = _collect(client, queries, max_rows=limit, progress=progress, label=label)
         shaped = shape(records)
         del records  # freed by reference counting before the collector comes back
     return shaped
@@ -486,11 +622,17 @@ _HISTORICAL_FILTERS = {"mve_filter", "limit"}
 def _historical_queries(series: Any, event: Any, tickers: Any, filters: dict[str, Any]) -> list[_Query]:
     """Calls to ``/historical/markets``, whose ``series_ticker``/``event_ticker``/``tickers`` filters are
     mutually exclusive: the broadest one given is sent, the others are applied to the rows here."""
+    check_filters("markets", dict.fromkeys(filters), also=_MARKETS.aliases)  # a typo is named as one first
     unsupported = set(filters) - _HISTORICAL_FILTERS
     if unsupported:
         raise ValueError(
             f"/historical/markets takes no {', '.join(sorted(unsupported))} filter; drop it or leave "
             "include_historical off"
+        )
+    if filters.get("mve_filter") not in (None, "exclude"):
+        raise ValueError(
+            f"/historical/markets takes mve_filter='exclude' or none, not {filters['mve_filter']!r}; "
+            "leave include_historical off to list multivariate markets"
         )
     wanted = (
         None
@@ -551,7 +693,7 @@ def iter_markets(
     series = _alias(series, filters, "series", "series_ticker")
     event = _alias(event, filters, "event", "event_ticker")
     queries = _market_queries(series, event, status, tickers, _market_filters(filters))
-    return _iterate(client, queries, "ticker", max_rows)
+    return _iterate(client, queries, max_rows)
 
 
 def iter_historical_markets(
@@ -575,7 +717,7 @@ def iter_historical_markets(
     series = _alias(series, filters, "series", "series_ticker")
     event = _alias(event, filters, "event", "event_ticker")
     queries = _historical_queries(series, event, tickers, _market_filters(filters))
-    return _iterate(client, queries, "ticker", max_rows)
+    return _iterate(client, queries, max_rows)
 
 
 def markets_df(
@@ -605,16 +747,16 @@ def markets_df(
     """
     from .frames import markets_frame
 
-    client = _client(client)
     series = _alias(series, filters, "series", "series_ticker")
     event = _alias(event, filters, "event", "event_ticker")
     filters = _market_filters(filters)
-    queries = _market_queries(series, event, status, tickers, filters)
-    if include_historical:
+    queries = _checked(_market_queries(series, event, status, tickers, filters))  # typos named as live ones
+    if _flag(include_historical, "include_historical"):
         _check_historical_status(status)
-        queries += _historical_queries(series, event, tickers, filters)  # after the live ones: live rows win
+        # After the live ones; a market in both keeps its live place and its most recent version.
+        queries += _historical_queries(series, event, tickers, filters)
     return _pull(
-        markets_frame, client, queries, "ticker", max_rows=max_rows, progress=progress, label="markets"
+        markets_frame, client, queries, max_rows=max_rows, progress=progress, label="markets"
     )
 
 
@@ -652,7 +794,8 @@ def iter_events(
         >>> [e["event_ticker"] for e in iter_events("KXBTC", max_rows=2)]     # doctest: +SKIP
     """
     series = _alias(series, filters, "series", "series_ticker")
-    return _iterate(client, _event_queries(series, status, with_markets, filters), "event_ticker", max_rows)
+    with_markets = _flag(with_markets, "with_markets")
+    return _iterate(client, _event_queries(series, status, with_markets, filters), max_rows)
 
 
 def events_df(
@@ -677,8 +820,8 @@ def events_df(
     """
     from .frames import event_markets_frame, events_frame
 
-    client = _client(client)
     series = _alias(series, filters, "series", "series_ticker")
+    with_markets = _flag(with_markets, "with_markets")
     queries = _event_queries(series, status, with_markets, filters)
 
     def shape(records: list[dict]) -> pd.DataFrame | EventFrames:
@@ -686,7 +829,7 @@ def events_df(
             return EventFrames(events_frame(records), event_markets_frame(records))
         return events_frame(records)
 
-    return _pull(shape, client, queries, "event_ticker", max_rows=max_rows, progress=progress, label="events")
+    return _pull(shape, client, queries, max_rows=max_rows, progress=progress, label="events")
 
 
 def series_df(
@@ -701,7 +844,8 @@ def series_df(
     """
     from .frames import series_frame
 
-    body = _client(client).get_series_list(category=category, **_filters(filters))
+    params = check_filters("series_list", _filters({"category": category, **filters}))
+    body = _client(client).get_series_list(**params)
     return series_frame(body.get("series") or [])
 
 
@@ -728,7 +872,7 @@ def iter_trades(
     Example:
         >>> next(iter_trades("KXBTC15M-26NOV251245-45"))["yes_price_dollars"]  # doctest: +SKIP
     """
-    return _iterate(client, _trade_queries(ticker, min_ts, max_ts, filters), "trade_id", max_rows)
+    return _iterate(client, _trade_queries(ticker, min_ts, max_ts, filters), max_rows)
 
 
 def trades_df(
@@ -751,10 +895,9 @@ def trades_df(
     """
     from .frames import trades_frame
 
-    client = _client(client)
     queries = _trade_queries(ticker, min_ts, max_ts, filters)
     return _pull(
-        trades_frame, client, queries, "trade_id", max_rows=max_rows, progress=progress, label="trades"
+        trades_frame, client, queries, max_rows=max_rows, progress=progress, label="trades"
     )
 
 
@@ -771,6 +914,9 @@ def orderbook_df(
     """
     from .frames import orderbook_frame
 
+    if depth is not None:
+        depth = _whole(depth, "depth (None: every level)", 0, 100)
+    _values("ticker", ticker)
     return orderbook_frame(_client(client).get_orderbook(ticker, depth=depth), ticker=ticker)
 
 
@@ -779,9 +925,19 @@ _INTERVALS: dict[Any, int] = {1: 1, 60: 60, 1440: 1440, "1m": 1, "1h": 60, "1d":
 
 def _interval_minutes(interval: Any) -> int:
     key = interval.strip().lower() if isinstance(interval, str) else interval
-    if isinstance(key, bool) or key not in _INTERVALS:
+    # numpy integers hash like ints and are found; bools (numpy's too) are not minutes.
+    known = not (isinstance(key, bool) or type(key).__name__ in ("bool_", "bool")) and _hashable(key) and key in _INTERVALS
+    if not known:
         raise ValueError(f"interval must be 1, 60 or 1440 minutes (or '1m', '1h', '1d'), got {interval!r}")
     return _INTERVALS[key]
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 def _candle_windows(
@@ -809,8 +965,8 @@ def _iso_seconds(value: Any) -> int | None:
     if not value:
         return None
     try:
-        return _unix_seconds(value)
-    except ValueError:
+        return unix_seconds(value, "time")
+    except (TypeError, ValueError):
         return None
 
 
@@ -820,11 +976,11 @@ def _market_for_candles(client: KalshiClient, ticker: str) -> tuple[dict, bool]:
         market = client.get_market(ticker)
     except NotFoundError:
         # Live Kalshi may drop markets settled before the cutoff from /markets/{ticker} (UNCONFIRMED).
-        return client._request("GET", f"/historical/markets/{quote(ticker, safe='')}")["market"], True
+        return client.get_historical_market(ticker), True
     settled = _iso_seconds(market.get("settlement_ts"))
     if market.get("status") not in ("finalized", "settled") or settled is None:
         return market, False
-    cutoff = _iso_seconds(client._request("GET", "/historical/cutoff").get("market_settled_ts"))
+    cutoff = _iso_seconds(client.get_historical_cutoff().get("market_settled_ts"))
     return market, cutoff is not None and settled < cutoff
 
 
@@ -854,10 +1010,14 @@ def candles_df(
     """
     from .frames import candles_frame
 
-    client = _client(client)
+    if not isinstance(ticker, str) or not ticker:
+        raise TypeError(f"ticker must be one market ticker (a string), got {ticker!r}")
+    if series is not None:
+        _values("series", series)
     minutes = _interval_minutes(interval)
     period = minutes * 60
-    start_ts, end_ts = _unix_seconds(start, "start"), _unix_seconds(end, "end")
+    start_ts, end_ts = check_range(start, end)  # both checked (and ordered) before any request
+    client = _client(client)
     market, historical = _market_for_candles(client, ticker)
     if end_ts is None:
         close = _iso_seconds(market.get("close_time"))
@@ -868,15 +1028,10 @@ def candles_df(
         start_ts = end_ts - (MAX_CANDLES - 1) * period
         if opened is not None:
             start_ts = max(start_ts, opened)
-    if start_ts > end_ts:
-        raise ValueError(f"start ({start_ts}) is after end ({end_ts})")
+    check_range(start_ts, end_ts)  # a default end (the market's close) can still fall before start
     if historical:
-        path = f"/historical/markets/{quote(ticker, safe='')}/candlesticks"
-
         def fetch(s: int, e: int) -> dict:
-            return client._request(
-                "GET", path, params={"start_ts": s, "end_ts": e, "period_interval": minutes}
-            )
+            return client.get_historical_candlesticks(ticker, s, e, minutes)
     else:
         if series is None:
             series = client.get_event(market["event_ticker"])["event"]["series_ticker"]
@@ -885,7 +1040,7 @@ def candles_df(
             return client.get_candlesticks(ticker, s, e, minutes, series_ticker=series)
 
     chunks = [fetch(s, e).get("candlesticks") or [] for s, e in _candle_windows(start_ts, end_ts, minutes)]
-    records = list(_merge(chunks, "end_period_ts", None))
+    records = _latest(chunks, "end_period_ts", None)
     return candles_frame(records, historical=historical, ticker=ticker)
 
 
@@ -915,7 +1070,7 @@ def iter_positions(
     """
     event = _alias(event, filters, "event", "event_ticker")
     queries = _portfolio_query(_POSITIONS, {**filters, "ticker": ticker, "event_ticker": event})
-    return _iterate(client, queries, "ticker", max_rows)
+    return _iterate(client, queries, max_rows)
 
 
 def positions_df(
@@ -934,11 +1089,10 @@ def positions_df(
     """
     from .frames import positions_frame
 
-    client = _client(client)
     event = _alias(event, filters, "event", "event_ticker")
     queries = _portfolio_query(_POSITIONS, {**filters, "ticker": ticker, "event_ticker": event})
     return _pull(
-        positions_frame, client, queries, "ticker", max_rows=max_rows, progress=progress, label="positions"
+        positions_frame, client, queries, max_rows=max_rows, progress=progress, label="positions"
     )
 
 
@@ -960,7 +1114,7 @@ def iter_fills(
     queries = _portfolio_query(
         _FILLS, {**filters, "ticker": ticker, "order_id": order_id, "min_ts": min_ts, "max_ts": max_ts}
     )
-    return _iterate(client, queries, "fill_id", max_rows)
+    return _iterate(client, queries, max_rows)
 
 
 def fills_df(
@@ -981,11 +1135,10 @@ def fills_df(
     """
     from .frames import fills_frame
 
-    client = _client(client)
     queries = _portfolio_query(
         _FILLS, {**filters, "ticker": ticker, "order_id": order_id, "min_ts": min_ts, "max_ts": max_ts}
     )
-    return _pull(fills_frame, client, queries, "fill_id", max_rows=max_rows, progress=progress, label="fills")
+    return _pull(fills_frame, client, queries, max_rows=max_rows, progress=progress, label="fills")
 
 
 def iter_orders(
@@ -1016,7 +1169,7 @@ def iter_orders(
             "max_ts": max_ts,
         },
     )
-    return _iterate(client, queries, "order_id", max_rows)
+    return _iterate(client, queries, max_rows)
 
 
 def orders_df(
@@ -1038,7 +1191,6 @@ def orders_df(
     """
     from .frames import orders_frame
 
-    client = _client(client)
     event = _alias(event, filters, "event", "event_ticker")
     queries = _portfolio_query(
         _ORDERS,
@@ -1052,7 +1204,7 @@ def orders_df(
         },
     )
     return _pull(
-        orders_frame, client, queries, "order_id", max_rows=max_rows, progress=progress, label="orders"
+        orders_frame, client, queries, max_rows=max_rows, progress=progress, label="orders"
     )
 
 
@@ -1075,7 +1227,7 @@ def iter_settlements(
     queries = _portfolio_query(
         _SETTLEMENTS, {**filters, "ticker": ticker, "event_ticker": event, "min_ts": min_ts, "max_ts": max_ts}
     )
-    return _iterate(client, queries, None, max_rows)
+    return _iterate(client, queries, max_rows)
 
 
 def settlements_df(
@@ -1096,11 +1248,10 @@ def settlements_df(
     """
     from .frames import settlements_frame
 
-    client = _client(client)
     event = _alias(event, filters, "event", "event_ticker")
     queries = _portfolio_query(
         _SETTLEMENTS, {**filters, "ticker": ticker, "event_ticker": event, "min_ts": min_ts, "max_ts": max_ts}
     )
     return _pull(
-        settlements_frame, client, queries, None, max_rows=max_rows, progress=progress, label="settlements"
+        settlements_frame, client, queries, max_rows=max_rows, progress=progress, label="settlements"
     )

@@ -49,6 +49,30 @@ class OrderStateUnknownError(KalshiError, RuntimeError):
         self.ticker = ticker
 
 
+class OrderRefusedError(KalshiError, PermissionError):
+    """An order was refused before anything was sent; the message says why and what to do."""
+
+
+class LiveTradingDisabledError(OrderRefusedError):
+    """A production order without ``enable_live_trading()`` for this client or session."""
+
+
+class SpendCapError(OrderRefusedError):
+    """The order could cost more than the per-order spend cap."""
+
+
+class StalePreviewError(OrderRefusedError):
+    """The preview is older than ``PREVIEW_MAX_AGE``; preview again (the book has likely moved)."""
+
+
+class MarketNotOpenError(KalshiError, ValueError):
+    """The market does not trade now (not yet open, closed or settled)."""
+
+
+class DuplicateClientOrderIdError(KalshiError, ValueError):
+    """A ``client_order_id`` already names a different order (in the journal or on the exchange)."""
+
+
 class KalshiAPIError(KalshiError, requests.HTTPError):
     """The exchange refused a request (or answered a 2xx carrying an ``error``).
 

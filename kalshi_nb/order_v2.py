@@ -42,6 +42,10 @@ SELF_TRADE_PREVENTION = ("taker_at_cross", "maker")
 ONE = Decimal(1)
 CENT = Decimal("0.01")
 COUNT_STEP = Decimal("0.01")  # "the minimum granularity is 0.01 contracts" (SDK-3.34 field docs)
+# No documented per-order maximum; UNCONFIRMED. A count this large is a typo (a price typed into the count
+# field, an extra zero), and refusing it before anything is sent is the safe side.
+MAX_CONTRACTS = Decimal(1_000_000)
+MAX_SUBACCOUNT = 63  # 0 primary, 1-63 (kalshi-api.md second edition)
 
 # Used only when a market carries no ``price_ranges``; the strictest reading of its structure.
 GRIDS: dict[str, tuple[tuple[Decimal, Decimal, Decimal], ...]] = {
@@ -92,7 +96,21 @@ def check_client_order_id(value: object) -> str:
     return value
 
 
+def plain(value: object) -> object:
+    """A numpy/pandas scalar as the Python number it holds (values taken from a DataFrame); else unchanged.
+
+    Example:
+        >>> import numpy as np
+        >>> type(plain(np.int64(3))).__name__, plain("x")
+        ('int', 'x')
+    """
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        return value.item()
+    return value
+
+
 def _decimal(value: object, name: str) -> Decimal:
+    value = plain(value)
     if isinstance(value, bool):
         raise ValueError(f"{name} must be a number, got {value!r}")
     if isinstance(value, float):
@@ -116,6 +134,9 @@ def parse_count(contracts: object, *, fractional_allowed: bool) -> Decimal:
     count = _decimal(contracts, "contracts")
     if count <= 0:
         raise ValueError(f"contracts must be positive, got {contracts!r}")
+    if count > MAX_CONTRACTS:
+        raise ValueError(f"contracts must be at most {MAX_CONTRACTS:,} per order, got {contracts!r}: "
+                         "check the count (is it a price or an extra zero?)")
     if count != count.to_integral_value():
         if not fractional_allowed:
             raise ValueError(
@@ -139,6 +160,7 @@ def parse_price(price_cents: object = None, price_dollars: object = None) -> Dec
     """
     if (price_cents is None) == (price_dollars is None):
         raise ValueError("give exactly one of price_cents (1-99) or price_dollars (e.g. '0.4500')")
+    price_cents, price_dollars = plain(price_cents), plain(price_dollars)
     if price_cents is not None:
         if isinstance(price_cents, bool) or not isinstance(price_cents, int):
             hint = ""
@@ -156,6 +178,64 @@ def parse_price(price_cents: object = None, price_dollars: object = None) -> Dec
     if isinstance(exponent, int) and exponent < -4:
         raise ValueError(f"price_dollars has more than 4 decimal places: {price_dollars!r}")
     return price
+
+
+def check_subaccount(value: object) -> int | None:
+    """None, or a subaccount number 0-63 (numpy integers accepted).
+
+    Example:
+        >>> check_subaccount(0), check_subaccount(None)
+        (0, None)
+    """
+    value = plain(value)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SUBACCOUNT:
+        raise ValueError(f"subaccount must be an integer 0-{MAX_SUBACCOUNT} (0 is the primary account), got {value!r}")
+    return value
+
+
+def check_expiration(value: object, now: float) -> int | None:
+    """None, or an expiration in Unix seconds that lies in the future.
+
+    Example:
+        >>> check_expiration(None, 0.0) is None
+        True
+    """
+    value = plain(value)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expiration_time must be Unix seconds (an integer), got {value!r}")
+    if value > 10**11:
+        raise ValueError(f"expiration_time looks like milliseconds ({value}); give Unix seconds")
+    if value <= now:
+        raise ValueError(f"expiration_time {value} is in the past (now is {int(now)}): give a future Unix time "
+                         "in seconds, or leave it out for an order that rests until cancelled")
+    return value
+
+
+def check_body(body: dict[str, Any], market: dict[str, Any]) -> None:
+    """Check a V2 create-order body against its market, as the one writer does before any send.
+
+    The body must name this market, a book side, a count that the market takes and a YES price on its grid.
+    """
+    ticker = body.get("ticker")
+    if ticker != market.get("ticker"):
+        raise ValueError(f"the order is for {ticker!r} but the market given is {market.get('ticker')!r}")
+    if body.get("side") not in ("bid", "ask"):
+        raise ValueError(f"the order's book side must be 'bid' or 'ask', got {body.get('side')!r}")
+    parse_count(body.get("count"), fractional_allowed=fractional_allowed(market))
+    price = _decimal(body.get("price"), "price")
+    grid = price_grid(market)
+    if not Decimal(0) < price < ONE or not on_grid(price, grid):
+        raise ValueError(f"YES price {price} is not on {ticker}'s price grid ({grid_text(grid)})")
+    check_client_order_id(body.get("client_order_id"))
+    check_subaccount(body.get("subaccount"))
+
+
+def grid_text(grid: tuple[tuple[Decimal, Decimal, Decimal], ...]) -> str:
+    return ", ".join(f"{start}-{end} step {step}" for start, end, step in grid)
 
 
 def book_side(side: str, action: str) -> str:

@@ -35,8 +35,33 @@ from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
-from . import order_v2
-from .errors import KalshiError
+from . import fees, order_v2, safety
+from .errors import (
+    LiveTradingDisabledError,
+    MarketNotOpenError,
+    OrderRefusedError,
+    SpendCapError,
+    StalePreviewError,
+)
+from .fees import (
+    KNOWN_FEE_TYPES,
+    MAKER_COEFFICIENT,
+    MAKER_FEE_TYPES,
+    TAKER_COEFFICIENT,
+    fee_coefficients,
+    fee_schedule,
+    trading_fee,
+)
+from .safety import (
+    DEFAULT_SPEND_CAP,
+    SAFE_ENVS,
+    disable_live_trading,
+    enable_live_trading,
+    is_production,
+    live_trading_enabled,
+    set_spend_cap,
+    spend_cap,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,121 +75,12 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 CENT = Decimal("0.01")
 
-# Kalshi's fee schedule (kalshi-api.md section 7): per fill, ceil_to_cent(coef * C * P * (1 - P)).
-TAKER_COEFFICIENT = Decimal("0.07")
-MAKER_COEFFICIENT = Decimal("0.0175")
-# The sandbox also charges maker fees on the combo variant; the reference names only the first.
-MAKER_FEE_TYPES = ("quadratic_with_maker_fees", "quadratic_with_combo_maker_fees")
-KNOWN_FEE_TYPES = ("quadratic", *MAKER_FEE_TYPES)
-
-DEFAULT_SPEND_CAP = Decimal(100)  # dollars per order, cost plus fees; change with set_spend_cap()
 FAR_FROM_MID = Decimal("0.10")  # a limit this far (in YES dollars) from the mid is worth a second look
 CLOSING_SOON = timedelta(minutes=10)
 PREVIEW_MAX_AGE = 300.0  # seconds: an older preview describes a book that has likely moved
 DUPLICATE_WINDOW = 600.0  # seconds: an identical order placed this recently gets a warning in the preview
 
-# Environments where an order costs nothing real. Anything else (prod, or a custom host that could be
-# a proxy to it) is treated as production.
-SAFE_ENVS = ("local", "demo")
-ENV_LABELS = {"local": "sandbox", "demo": "demo", "prod": "production", "custom": "custom host"}
-
-
-# --- errors --------------------------------------------------------------------------------------------
-
-class OrderRefusedError(KalshiError, PermissionError):
-    """``place_order`` refused before sending anything; the message says why and what to do."""
-
-
-class LiveTradingDisabledError(OrderRefusedError):
-    """A production order without ``enable_live_trading()`` for this client or session."""
-
-
-class SpendCapError(OrderRefusedError):
-    """The order could cost more than the per-order spend cap."""
-
-
-class StalePreviewError(OrderRefusedError):
-    """The preview is older than ``PREVIEW_MAX_AGE``; preview again (the book has likely moved)."""
-
-
-class MarketNotOpenError(KalshiError, ValueError):
-    """The market does not trade now (not yet open, closed or settled)."""
-
-
-# --- session settings: live trading and the spend cap ---------------------------------------------------
-
-_settings_lock = threading.Lock()
-_live_clients: weakref.WeakSet[Any] = weakref.WeakSet()
-_live_session = False
-_spend_cap = DEFAULT_SPEND_CAP
-
-
-def enable_live_trading(client: KalshiClient | None = None) -> None:
-    """Allow ``place_order`` to send real (production) orders, for one client or for the whole session.
-
-    Without this, any order on production is refused. Demo and the local sandbox never need it.
-
-    Example:
-        >>> client = kalshi_nb.connect("prod")               # doctest: +SKIP
-        >>> kalshi_nb.enable_live_trading(client)            # doctest: +SKIP
-    """
-    global _live_session
-    with _settings_lock:
-        if client is None:
-            _live_session = True
-        else:
-            _live_clients.add(client)
-    log.warning("kalshi_nb: live trading enabled for %s: orders on production use real money",
-                "this session" if client is None else repr(client))
-
-
-def disable_live_trading(client: KalshiClient | None = None) -> None:
-    """Undo ``enable_live_trading`` (for that client, or session-wide and for every client when None)."""
-    global _live_session
-    with _settings_lock:
-        if client is None:
-            _live_session = False
-            _live_clients.clear()
-        else:
-            _live_clients.discard(client)
-
-
-def live_trading_enabled(client: KalshiClient) -> bool:
-    """True when ``place_order`` may send real orders through ``client``.
-
-    Example:
-        >>> live_trading_enabled(kalshi_nb.connect("sandbox"))   # the sandbox is never "live"
-        True
-    """
-    if getattr(client, "env", None) in SAFE_ENVS:
-        return True
-    with _settings_lock:
-        return _live_session or client in _live_clients
-
-
-def is_production(client: KalshiClient) -> bool:
-    """True unless the client points at the local sandbox or Kalshi's demo."""
-    return getattr(client, "env", None) not in SAFE_ENVS
-
-
-def set_spend_cap(dollars: object) -> Decimal:
-    """Set the session's per-order spend cap (cost plus fees, in dollars); return the previous cap.
-
-    Example:
-        >>> old = set_spend_cap("250")
-    """
-    global _spend_cap
-    cap = _dollars(dollars, "spend cap")
-    if cap < 0:
-        raise ValueError(f"the spend cap must be zero or more dollars, got {dollars!r}")
-    with _settings_lock:
-        old, _spend_cap = _spend_cap, cap
-    return old
-
-
-def spend_cap() -> Decimal:
-    """The session's per-order spend cap in dollars."""
-    return _spend_cap
+ENV_LABELS = {"local": "sandbox", "demo": "demo", "prod": "production"}
 
 
 # --- the request ---------------------------------------------------------------------------------------
@@ -334,6 +250,8 @@ class OrderPreview:
     balance: Decimal | None
     balance_after: Decimal | None
     spend_cap: Decimal
+    worst_case: Decimal  # limit price x count + the largest possible fee: what the spend cap checks
+    taker_coefficient: Decimal
     warnings: tuple[PreviewWarning, ...]
     created_at: datetime
     client: Any = field(repr=False)
@@ -431,7 +349,7 @@ def preview_order(
                                price_cents=price_cents)
     else:
         raise TypeError(f"preview_order takes an OrderRequest or a ticker, got {type(request).__name__}")
-    cap = _spend_cap if spend_cap is None else _dollars(spend_cap, "spend_cap")
+    cap = safety.spend_cap() if spend_cap is None else _dollars(spend_cap, "spend_cap")
     if now is not None and now.tzinfo is None:
         raise ValueError("now must be timezone-aware (e.g. datetime.now(timezone.utc))")
     return _build_preview(client, request, market, cap, now or _utcnow())
@@ -537,11 +455,13 @@ def _build_preview(client: KalshiClient, req: OrderRequest, market: Mapping[str,
             f"this order needs {_usd(cash_needed)} but the balance is {_usd(balance)}: the exchange will refuse it"))
     elif balance is None:
         warnings.append(PreviewWarning("balance_unknown", "balance unknown (read-only client)"))
-    if spent > cap:
+    worst_case = fees.worst_case_cost(req.count, req.yes_price, req.book_side, taker_coef)
+    if worst_case > cap:
         warnings.append(PreviewWarning(
             "over_spend_cap",
-            f"cost plus fees {_usd(spent)} is above the spend cap of {_usd(cap)} per order: place_order will "
-            "refuse it (raise the cap with kalshi_nb.set_spend_cap(...) if you mean it)"))
+            f"this order can cost up to {_usd(worst_case)} (limit x count + the largest possible fee), above the "
+            f"spend cap of {_usd(cap)} per order: place_order will refuse it (raise the cap with "
+            "kalshi_nb.set_spend_cap(...) if you mean it)"))
     closes = _parse_time(market.get("close_time"))
     if closes is not None and closes - now < CLOSING_SOON:
         left = (closes - now).total_seconds()
@@ -578,59 +498,8 @@ def _build_preview(client: KalshiClient, req: OrderRequest, market: Mapping[str,
         cost_now=cost_now, cost_rest=cost_rest, taker_fee=taker_fee, maker_fee=maker_fee, fee_type=fee_type,
         fee_multiplier=multiplier, payout=payout, pnl_if_yes=pnl_if_yes, pnl_if_no=pnl_if_no, break_even=break_even,
         closing_credit=closing_credit, balance=balance, balance_after=balance_after, spend_cap=cap,
-        warnings=tuple(warnings), created_at=datetime.now(timezone.utc), client=client,
+        worst_case=worst_case, taker_coefficient=taker_coef, warnings=tuple(warnings), created_at=datetime.now(timezone.utc), client=client,
     )
-
-
-# --- fees --------------------------------------------------------------------------------------------------
-
-def trading_fee(count: Decimal, price: Decimal, coefficient: Decimal) -> Decimal:
-    """Kalshi's fee for one fill: ``coefficient * C * P * (1 - P)``, rounded up to the cent.
-
-    In 2026 Kalshi rounds each fill up to $0.0001 and refunds the excess through a per-order accumulator
-    (kalshi-api.md section 7), so rounding to the cent per fill is the (slightly high) classic rule; it is
-    what the sandbox charges.
-
-    Example:
-        >>> trading_fee(Decimal(10), Decimal("0.50"), TAKER_COEFFICIENT)   # 0.175 -> 0.18
-        Decimal('0.18')
-    """
-    if count <= 0 or coefficient == 0:
-        return ZERO.quantize(CENT)
-    return (coefficient * count * price * (ONE - price)).quantize(CENT, rounding=ROUND_CEILING)
-
-
-def fee_schedule(series: Mapping[str, Any], event: Mapping[str, Any] | None = None) -> tuple[str, Decimal]:
-    """``(fee_type, fee_multiplier)`` for a market: the event's overrides win over its series.
-
-    Example:
-        >>> fee_schedule({"fee_type": "quadratic", "fee_multiplier": 1}, {"fee_multiplier_override": 0.5})
-        ('quadratic', Decimal('0.5'))
-    """
-    event = event or {}
-    fee_type = event.get("fee_type_override") or series.get("fee_type") or "quadratic"
-    raw = event.get("fee_multiplier_override")
-    if raw is None:
-        raw = series.get("fee_multiplier", 1)
-    try:
-        multiplier = Decimal(str(raw))
-    except InvalidOperation:
-        multiplier = ONE
-    return str(fee_type), multiplier
-
-
-def fee_coefficients(fee_type: str, multiplier: Decimal = ONE) -> tuple[Decimal, Decimal]:
-    """``(taker, maker)`` coefficients; maker fees only on the maker-fee types.
-
-    ``fee_multiplier`` is read as a multiplier of the standard coefficient (1 = standard); the other
-    reading (it *is* the coefficient) is UNCONFIRMED and this one is what the sandbox does.
-
-    Example:
-        >>> fee_coefficients("quadratic_with_maker_fees")
-        (Decimal('0.07'), Decimal('0.0175'))
-    """
-    maker = MAKER_COEFFICIENT * multiplier if fee_type in MAKER_FEE_TYPES else ZERO
-    return TAKER_COEFFICIENT * multiplier, maker
 
 
 # --- placing: the only writer --------------------------------------------------------------------------
@@ -681,33 +550,23 @@ class PlacedOrder:
         return render_receipt_html(self)
 
 
-class _Attempt:
-    """Placement state of one preview (by API base and client_order_id), shared by every call."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.result: PlacedOrder | None = None
-        self.sent = False  # a send was attempted: its fate may be unknown, so look before sending again
-
-
-_attempts_lock = threading.Lock()
-_attempts: dict[tuple[str, str], _Attempt] = {}
+_results_lock = threading.Lock()
+# (api_base, client_order_id) -> the PlacedOrder returned first, so a re-run returns the same object. The
+# journal, not this cache, is what prevents a second send (it survives the kernel).
+_results: dict[tuple[str, str], PlacedOrder] = {}
 _placed_recently: list[PlacedOrder] = []
 
 
 def place_order(preview: OrderPreview, *, confirm: bool = False, spend_cap: object = None,
                 max_age: float | None = PREVIEW_MAX_AGE) -> PlacedOrder:
-    """Place a previewed order: the only function here that writes.
+    """Place a previewed order through the client's one guarded writer.
 
     - It takes an ``OrderPreview`` (from ``preview_order``) and nothing else, and ``confirm=True``.
-    - The same preview placed twice (a re-run cell, a double click, two threads) is one order: later
-      calls return the first result without sending anything.
+    - The same preview placed twice (a re-run cell, a double click, two threads, a restarted kernel with
+      the same id) is one order: the order journal finds the first and nothing more is sent.
     - Production needs ``enable_live_trading()`` (for this client or the session) first.
-    - An order whose cost plus fees is above the spend cap (the preview's, or ``spend_cap``) is refused.
+    - An order whose worst case (limit x count + the largest fee) is above the spend cap is refused.
     - A preview older than ``max_age`` seconds is refused (preview again; None turns the check off).
-
-    A failed send leaves the preview placeable: the next call first looks the order up by its
-    ``client_order_id`` and never sends a second copy of an order that exists.
 
     Example:
         >>> placed = place_order(preview_order("KXFEDDECISION-26DEC-H0", "yes", "buy", 1, "0.40"),
@@ -721,63 +580,38 @@ def place_order(preview: OrderPreview, *, confirm: bool = False, spend_cap: obje
     if confirm is not True:
         raise ValueError("place_order needs confirm=True: read the preview, then confirm")
     key = (preview.api_base, preview.client_order_id)
-    with _attempts_lock:
-        attempt = _attempts.setdefault(key, _Attempt())
-    with attempt.lock:
-        if attempt.result is not None:
-            log.info("order %s was already placed from this preview; returning that result, nothing sent",
-                     attempt.result.order_id)
-            return attempt.result
-        client = preview.client
-        if is_production(client) and not live_trading_enabled(client):
-            raise LiveTradingDisabledError(
-                f"refusing a real order on {preview.env_label} ({client.api_base}): live trading is not enabled. "
-                "Call kalshi_nb.enable_live_trading(client) first if you mean it; nothing was sent")
-        cap = preview.spend_cap if spend_cap is None else _dollars(spend_cap, "spend_cap")
-        if preview.total > cap:
-            raise SpendCapError(
-                f"refusing: cost plus fees {_usd(preview.total)} is above the spend cap of {_usd(cap)} per order; "
-                "nothing was sent. Raise it with kalshi_nb.set_spend_cap(...) and preview again if you mean it")
-        if max_age is not None and preview.age > max_age:
-            raise StalePreviewError(
-                f"refusing: this preview is {int(preview.age)} s old (limit {int(max_age)} s) and the book has "
-                "likely moved; preview again. Nothing was sent")
-        if attempt.sent:
-            found = _find_by_client_order_id(client, preview)
-            if found is not None:
-                attempt.result = _from_order(preview, found)
-                return attempt.result
-        attempt.sent = True
-        result = _send(client, preview)
-        attempt.result = result
-        with _attempts_lock:
-            _placed_recently.append(result)
-            cutoff = time.time() - DUPLICATE_WINDOW
-            _placed_recently[:] = [p for p in _placed_recently if p.placed_ts >= cutoff]
-        log.info("placed order %s on %s (%s): %s", result.order_id, preview.env_label, result.ticker, result.status)
-        return result
-
-
-def _send(client: KalshiClient, preview: OrderPreview) -> PlacedOrder:
+    with _results_lock:
+        earlier = _results.get(key)
+    if earlier is not None:
+        log.info("order %s was already placed from this preview; returning that result, nothing sent",
+                 earlier.order_id)
+        return earlier
+    if max_age is not None and preview.age > max_age:
+        raise StalePreviewError(
+            f"refusing: this preview is {int(preview.age)} s old (limit {int(max_age)} s) and the book has "
+            "likely moved; preview again. Nothing was sent")
+    client = preview.client
+    cap = preview.spend_cap if spend_cap is None else _dollars(spend_cap, "spend_cap")
     req = preview.request
-    kwargs = {"ticker": req.ticker, "side": req.outcome, "contracts": req.count, "action": req.action,
-              "time_in_force": req.time_in_force, "client_order_id": req.client_order_id,
-              "price_dollars": req.price, "market": req.market}
-    # The client builds the body itself; check it is the previewed one before anything is sent
-    # (a dry run with market= given reads and writes nothing).
-    dry = client.place_order(dry_run=True, **kwargs)
-    if dry["request"]["body"] != dict(preview.body):
-        raise OrderRefusedError("refusing: the request the client would send differs from the previewed one; "
-                                "nothing was sent. Preview again")
-    # The client's create-order path: reconciles by client_order_id, never sends a duplicate.
-    result = client.place_order(dry_run=False, **kwargs)
-    order = result["order"]
-    if result.get("reconciled"):
-        return _from_order(preview, order)
+    order, reconciled = client.submit_order(dict(preview.body), market=dict(req.market),
+                                            taker_coefficient=preview.taker_coefficient, spend_cap=cap)
+    result = _from_order(preview, order) if reconciled else _from_receipt(preview, order)
+    with _results_lock:
+        result = _results.setdefault(key, result)
+        _placed_recently.append(result)
+        cutoff = time.time() - DUPLICATE_WINDOW
+        _placed_recently[:] = [p for p in _placed_recently if p.placed_ts >= cutoff]
+    log.info("placed order %s on %s (%s): %s", result.order_id, preview.env_label, result.ticker, result.status)
+    return result
+
+
+def _from_receipt(preview: OrderPreview, order: Mapping[str, Any]) -> PlacedOrder:
+    req = preview.request
     return PlacedOrder(
-        preview=preview, order_id=str(order["order_id"]), client_order_id=str(order.get("client_order_id")),
-        ticker=req.ticker, status=str(order["status"]), fill_count=_dec(order.get("fill_count", "0")),
-        remaining_count=_dec(order.get("remaining_count", "0")),
+        preview=preview, order_id=str(order["order_id"]),
+        client_order_id=str(order.get("client_order_id") or req.client_order_id), ticker=req.ticker,
+        status=order_v2.status_from_receipt(dict(order), req.time_in_force),
+        fill_count=_dec(order.get("fill_count", "0")), remaining_count=_dec(order.get("remaining_count", "0")),
         average_fill_price=_opt_dec(order.get("average_fill_price")),
         average_fee_paid=_opt_dec(order.get("average_fee_paid")), reconciled=False, receipt=dict(order),
         placed_at=datetime.now(timezone.utc),
@@ -788,7 +622,7 @@ def _from_order(preview: OrderPreview, order: Mapping[str, Any]) -> PlacedOrder:
     """A ``PlacedOrder`` from an Order object (``GET /portfolio/orders``), found by client_order_id."""
     filled = _dec(order.get("fill_count_fp", "0"))
     cost = _dec(order.get("taker_fill_cost_dollars", "0")) + _dec(order.get("maker_fill_cost_dollars", "0"))
-    fees = _dec(order.get("taker_fees_dollars", "0")) + _dec(order.get("maker_fees_dollars", "0"))
+    paid = _dec(order.get("taker_fees_dollars", "0")) + _dec(order.get("maker_fees_dollars", "0"))
     average = None
     if filled:
         average = cost / filled if order.get("book_side", "bid") == "bid" else ONE - cost / filled
@@ -796,21 +630,14 @@ def _from_order(preview: OrderPreview, order: Mapping[str, Any]) -> PlacedOrder:
         preview=preview, order_id=str(order["order_id"]), client_order_id=str(order.get("client_order_id")),
         ticker=str(order.get("ticker", preview.ticker)), status=str(order.get("status")), fill_count=filled,
         remaining_count=_dec(order.get("remaining_count_fp", "0")), average_fill_price=average,
-        average_fee_paid=fees / filled if filled else None, reconciled=True, receipt=dict(order),
+        average_fee_paid=paid / filled if filled else None, reconciled=True, receipt=dict(order),
         placed_at=datetime.now(timezone.utc),
     )
 
 
-def _find_by_client_order_id(client: KalshiClient, preview: OrderPreview) -> dict | None:
-    for order in client.paginate("get_orders", ticker=preview.ticker, limit=1000):
-        if order.get("client_order_id") == preview.client_order_id:
-            return order
-    return None
-
-
 def _recent_duplicate(client: KalshiClient, req: OrderRequest) -> PlacedOrder | None:
     cutoff = time.time() - DUPLICATE_WINDOW
-    with _attempts_lock:
+    with _results_lock:
         for placed in reversed(_placed_recently):
             r = placed.preview.request
             if (placed.placed_ts >= cutoff and placed.preview.api_base == client.api_base
@@ -836,7 +663,7 @@ def cancel_order(order: PlacedOrder | Mapping[str, Any] | str, *, client: Kalshi
         return (client or order.client).cancel_order(order.order_id, ticker=order.ticker)
     client = _client(client)
     if isinstance(order, Mapping):
-        return client.cancel_order(str(order["order_id"]), ticker=order.get("ticker"))
+        return client.cancel_order(order.get("order_id"), ticker=order.get("ticker"))  # type: ignore[arg-type]
     if isinstance(order, str) and order:
         return client.cancel_order(order)
     raise TypeError(f"cancel_order takes a PlacedOrder, an order dict or an order id, got {order!r}")

@@ -7,11 +7,52 @@ own module-scoped ``sb``, which takes precedence there.
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 
 import pytest
 
 from kalshi_nb.client import KalshiClient, RetryPolicy
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every test (and every sandbox or kernel it starts) keeps kalshi_nb's files in a throwaway folder.
+
+    The order journal and the sandbox identity secrets live in ``KALSHI_NB_DATA_DIR``; the real user data
+    folder is never touched.
+    """
+    folder = tempfile.mkdtemp(prefix="kalshi_nb-tests-")
+    config.stash[_DATA_DIR] = (folder, os.environ.get("KALSHI_NB_DATA_DIR"))
+    os.environ["KALSHI_NB_DATA_DIR"] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder, previous = config.stash.get(_DATA_DIR, (None, None))
+    if folder is None:
+        return
+    if previous is None:
+        os.environ.pop("KALSHI_NB_DATA_DIR", None)
+    else:
+        os.environ["KALSHI_NB_DATA_DIR"] = previous
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+_DATA_DIR = pytest.StashKey[tuple]()
+
+
+@pytest.fixture(autouse=True)
+def money_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with live trading off and the default spend cap (the session's money settings)."""
+    import weakref
+
+    from kalshi_nb import safety
+
+    monkeypatch.setattr(safety.settings, "live_session", False)
+    monkeypatch.setattr(safety.settings, "live_clients", weakref.WeakSet())
+    monkeypatch.setattr(safety.settings, "spend_cap", safety.DEFAULT_SPEND_CAP)
+    monkeypatch.delenv("KALSHI_NB_LIVE_TRADING", raising=False)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ package stays light. See ``DESIGN.md`` for the rules and ``server.py`` for the `
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import shutil
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .faults import Faults
+    from .identity import Identity
     from .ratelimit import RateLimiter
     from .server import RequestLog, SandboxApp, SandboxServer
 
@@ -74,8 +76,10 @@ class Sandbox:
         from cryptography.hazmat.primitives.asymmetric import rsa
 
         from .faults import Faults
+        from .limits import bounded_int
         from .server import SandboxApp
 
+        port = bounded_int("port", port, low=0, high=65535)  # before the (slow) data build
         if exchange is None:
             from .exchange import Exchange
 
@@ -103,6 +107,7 @@ class Sandbox:
         self._server: SandboxServer | None = None
         self._thread: threading.Thread | None = None
         self._stopped = False
+        self._identity: Identity | None = None
 
         # The key pair this sandbox trusts; the private half only ever lives in a 0600 file.
         private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -151,6 +156,14 @@ class Sandbox:
         return self.root_url + "/trade-api/v2"
 
     @property
+    def secret_path(self) -> str:
+        """The file holding this sandbox's identity secret, ``<data_dir>/sandbox/<host>_<port>.secret``
+        (0600; it exists while the sandbox runs). See ``identity.py``."""
+        if self._identity is None:
+            raise RuntimeError("the sandbox is not running; call start() or use it as a context manager")
+        return str(self._identity.path)
+
+    @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
@@ -182,6 +195,21 @@ class Sandbox:
         """Switch the rate-limit tier ("basic", "advanced", ...) or turn limits off with None."""
         self.app.set_rate_limit(tier)
 
+    def refuse_connections(self, seconds: float) -> None:
+        """Refuse every connection for ``seconds`` (at most 60): the listening socket is closed, so a client
+        gets ECONNREFUSED before sending anything (the one failure that proves a create was not sent);
+        open keep-alive connections are closed too. Afterwards the sandbox listens again on the same port.
+
+        Example:
+            >>> sb.refuse_connections(0.5)    # doctest: +SKIP
+        """
+        from .limits import bounded_float
+
+        seconds = bounded_float("seconds", seconds, low=0.0, high=60.0)
+        if self._server is None or not self.running:
+            raise RuntimeError("the sandbox is not running")
+        self._server.refuse_connections(seconds)
+
     def warm(self) -> int:
         """Serialise every live market up front (otherwise each is serialised once, on first use)."""
         return self.app.warm()
@@ -193,9 +221,19 @@ class Sandbox:
             return self
         if self._stopped:
             raise RuntimeError("a stopped Sandbox cannot be restarted (its key file is gone); build a new one")
+        from .identity import Identity
         from .server import make_sandbox_server
 
         self._server = make_sandbox_server(self.app, self.host, self._requested_port)
+        try:
+            # The proof a client asks for before it treats this loopback URL as fake money (identity.py).
+            self._identity = Identity.create(self.host, self.port)
+        except BaseException:
+            self._server.server_close()
+            self._server = None
+            raise
+        self.app.identity = self._identity
+        atexit.register(self._identity.remove)  # a process that exits without stop() leaves no file
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=f"kalshi-sandbox-{self.port}", daemon=True)
         self._thread.start()
@@ -215,6 +253,11 @@ class Sandbox:
             thread.join(timeout=5)
         self._thread = None
         self._stopped = True
+        identity, self._identity = self._identity, None
+        if identity is not None:
+            self.app.identity = None
+            identity.remove()
+            atexit.unregister(identity.remove)
         shutil.rmtree(self._key_dir, ignore_errors=True)
 
     def check(self) -> None:
@@ -230,7 +273,7 @@ class Sandbox:
         with self._errors_lock:
             self._errors.append(exc)
 
-    def __enter__(self) -> Sandbox:
+    def __enter__(self) -> Sandbox:  # noqa: PYI034
         return self.start()
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:

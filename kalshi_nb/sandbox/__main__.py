@@ -119,11 +119,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         parser.error(str(exc))
 
-    sandbox = Sandbox(
-        seed=args.seed, markets=args.markets, host=args.host, port=args.port,
-        rate_limit=None if args.rate_limit == "off" else args.rate_limit,
-        faults=faults, now=now, starting_balance_cents=args.starting_balance_cents,
-    )
+    try:
+        sandbox = Sandbox(
+            seed=args.seed, markets=args.markets, host=args.host, port=args.port,
+            rate_limit=None if args.rate_limit == "off" else args.rate_limit,
+            faults=faults, now=now, starting_balance_cents=args.starting_balance_cents,
+        )
+    except ValueError as exc:  # a bound (limits.py): --size, --seed, --port, --starting-balance-cents
+        parser.error(str(exc))
     for key_id, pem in zip(args.key_id, public_keys, strict=True):
         sandbox.register_key(key_id, pem)
 
@@ -136,6 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with sandbox:
             out.write(f"Kalshi sandbox: {sandbox.url}\n")
             out.write(f"  control routes: {sandbox.root_url}/_sandbox/\n")
+            out.write(f"  identity secret: {sandbox.secret_path}\n")
             if env_path and key_path:
                 _write_env(env_path, key_path, sandbox)
                 out.write(f"  wrote {env_path} (key {sandbox.key_id}, private key {key_path})\n")

@@ -21,10 +21,10 @@ import heapq
 import itertools
 import logging
 import math
-import random
 import re
 import threading
 import time
+import uuid
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -35,6 +35,7 @@ from functools import lru_cache
 from . import data
 from .data import QUERY_STATUS, Hist, Life, iso, iso_ms
 from .errors import SandboxError, bad_request, conflict, not_found
+from .limits import MAX_BALANCE_CENTS, MAX_MARKETS, MAX_SEED, MAX_TS, MIN_TS, bounded_int
 from .money import GRIDS, PIP, count_str, on_grid, parse_decimal, pip_str
 
 log = logging.getLogger(__name__)
@@ -187,6 +188,7 @@ class _Position:
     updated_ms: int = 0
     settled: bool = False
     resting: int = 0  # count of resting orders (live positions show markets with resting orders)
+    seq: int = 0  # when the position was opened: its list order and cursor key, never changes
 
 
 @dataclass
@@ -226,6 +228,12 @@ class Exchange:
 
     def __init__(self, *, seed: int = 0, markets: int | None = None, now: datetime | None = None,
                  clock: Callable[[], datetime] | None = None, starting_balance_cents: int = 1_000_000) -> None:
+        # Bounds (limits.py): a typo such as markets=10**9 must be a clear error, not an out-of-memory.
+        seed = bounded_int("seed", seed, low=0, high=MAX_SEED)
+        if markets is not None:
+            markets = bounded_int("markets", markets, low=0, high=MAX_MARKETS)
+        starting_balance_cents = bounded_int("starting_balance_cents", starting_balance_cents, low=0,
+                                             high=MAX_BALANCE_CENTS)
         self._lock = threading.RLock()
         if clock is None and now is not None:
             # "It is `now`", and time flows from there at the real pace.
@@ -252,6 +260,9 @@ class Exchange:
         self._event_order = [e["event_ticker"] for e in u.events]
         self._rec: dict[str, dict] = {m["ticker"]: m for m in u.markets}
         self._order = [m["ticker"] for m in u.markets]
+        # Row keys for keyset cursors (pagination.py): a market's / event's place in the generated order.
+        self._rank = {t: i for i, t in enumerate(self._order)}
+        self._event_rank = {e: i for i, e in enumerate(self._event_order)}
         self._life: dict[str, Life] = u.life
         self._hist: dict[str, Hist] = u.hist
         self._mseries: dict[str, str] = u.market_series
@@ -275,7 +286,6 @@ class Exchange:
         self._house_pos: dict[str, int] = {}
         self._orders: dict[str, _Order] = {}
         self._by_coid: dict[tuple[str, str], str] = {}  # (user, client_order_id) -> resting order id
-        self._ids = random.Random(self._seed ^ 0x1D5)
         self._seq = itertools.count()
         self._tick_cache: OrderedDict[str, tuple[list, list[int]]] = OrderedDict()
         self._cache: dict[tuple, object] = {}
@@ -308,6 +318,8 @@ class Exchange:
 
     def add_account(self, user_id: str, balance_cents: int | None = None) -> None:
         """Open an account (idempotent: an existing account is left as it is)."""
+        if balance_cents is not None:
+            balance_cents = bounded_int("balance_cents", balance_cents, low=0, high=MAX_BALANCE_CENTS)
         with self._lock:
             if user_id in self._accounts:
                 return
@@ -316,7 +328,9 @@ class Exchange:
             self._bump()
 
     def set_balance(self, user_id: str, balance_cents: int) -> None:
-        """Set the available balance (cash not held by resting orders) to ``balance_cents``."""
+        """Set the available balance (cash not held by resting orders) to ``balance_cents`` (0 to 10**12;
+        ValueError outside)."""
+        balance_cents = bounded_int("balance_cents", balance_cents, low=0, high=MAX_BALANCE_CENTS)
         with self._lock:
             acct = self._account(user_id, create=True)
             acct.cash = balance_cents * CENT + acct.held
@@ -408,8 +422,10 @@ class Exchange:
                 max_created_ts: int | None = None, min_close_ts: int | None = None,
                 max_close_ts: int | None = None, min_settled_ts: int | None = None,
                 max_settled_ts: int | None = None, min_updated_ts: int | None = None,
-                max_updated_ts: int | None = None) -> list[dict]:
+                max_updated_ts: int | None = None, with_keys: bool = False) -> list[dict]:
         """Live markets (not historical) matching the filters, in a stable order. Do not mutate the list.
+
+        ``with_keys=True`` returns ``(rows, keys)``: each row's keyset-cursor key, ascending (pagination.py).
 
         Example:
             >>> ex = Exchange(seed=1)
@@ -444,13 +460,15 @@ class Exchange:
             field_name = {"created": "created_time", "close": "close_time", "settled": "settlement_ts",
                           "updated": "updated_time"}.get(used[0]) if used else None
             lo, hi = groups[used[0]] if used else (None, None)
-            return self._cached(key, lambda: self._filter_markets(
+            rows = self._cached(key, lambda: self._filter_markets(
                 live=True, status=status, series=series_ticker, event=event_ticker, tickers=tickers_key,
-                mve=mve_filter, ts_field=field_name, lo=lo, hi=hi))  # type: ignore[return-value]
+                mve=mve_filter, ts_field=field_name, lo=lo, hi=hi))
+            return self._with_market_keys(key, rows, tickers_key) if with_keys else rows  # type: ignore[return-value]
 
     def historical_markets(self, *, tickers: Iterable[str] | None = None, event_ticker: str | None = None,
-                           series_ticker: str | None = None, mve_filter: str | None = None) -> list[dict]:
-        """Markets settled before the historical cutoff (``/historical/markets``)."""
+                           series_ticker: str | None = None, mve_filter: str | None = None,
+                           with_keys: bool = False) -> list[dict]:
+        """Markets settled before the historical cutoff (``/historical/markets``); ``with_keys`` as ``markets``."""
         tickers_key = tuple(tickers) if tickers is not None else None
         given = [n for n, v in (("tickers", tickers_key), ("event_ticker", event_ticker),
                                 ("series_ticker", series_ticker)) if v]
@@ -459,9 +477,18 @@ class Exchange:
         with self._lock:
             self._sync()
             key = ("historical", tickers_key, event_ticker, series_ticker, mve_filter)
-            return self._cached(key, lambda: self._filter_markets(
+            rows = self._cached(key, lambda: self._filter_markets(
                 live=False, status=None, series=series_ticker, event=event_ticker, tickers=tickers_key,
-                mve=mve_filter, ts_field=None, lo=None, hi=None))  # type: ignore[return-value]
+                mve=mve_filter, ts_field=None, lo=None, hi=None))
+            return self._with_market_keys(key, rows, tickers_key) if with_keys else rows  # type: ignore[return-value]
+
+    def _with_market_keys(self, key: tuple, rows: object, tickers: tuple[str, ...] | None) -> tuple[list, list]:
+        """Market rows with their keys: the place in ``tickers`` when given (that is the list's order), else the
+        place in the generated order (``_by_event``/``_by_series`` keep that order). Both never change."""
+        def build() -> list:
+            rank = self._rank if tickers is None else {t: i for i, t in enumerate(dict.fromkeys(tickers))}
+            return [(rank[m["ticker"]],) for m in rows]  # type: ignore[attr-defined]
+        return rows, self._cached((*key, "keys"), build)  # type: ignore[return-value]
 
     def _filter_markets(self, *, live: bool, status: str | None, series: str | None, event: str | None,
                         tickers: tuple[str, ...] | None, mve: str | None, ts_field: str | None,
@@ -563,8 +590,9 @@ class Exchange:
         return data.ticks(h) if h is not None and h.n_trades else []
 
     def trades(self, *, ticker: str | None = None, min_ts: int | None = None, max_ts: int | None = None,
-               is_block_trade: bool | None = None, historical: bool = False) -> list[dict]:
+               is_block_trade: bool | None = None, historical: bool = False, with_keys: bool = False) -> list[dict]:
         """Public trades, newest first. Trades before the trades cutoff are only in the historical list.
+        ``with_keys=True`` returns ``(rows, keys)`` (keys: newest first = ascending, see pagination.py).
 
         Without ``ticker`` the feed covers markets that traded in the requested window (by default since
         the trades cutoff), so it stays small at 200,000 markets.
@@ -574,13 +602,14 @@ class Exchange:
             if ticker is not None:
                 self._market_or_404(ticker)
             key = ("trades", ticker, min_ts, max_ts, is_block_trade, historical)
-            return self._cached(key, lambda: self._trades(ticker, min_ts, max_ts, is_block_trade, historical,
-                                                          now))  # type: ignore[return-value]
+            rows, keys = self._cached(key, lambda: self._trades(ticker, min_ts, max_ts, is_block_trade, historical,
+                                                                now))  # type: ignore[misc]
+            return (rows, keys) if with_keys else rows  # type: ignore[return-value]
 
     def _trades(self, ticker: str | None, min_ts: int | None, max_ts: int | None, block: bool | None,
-                historical: bool, now: float) -> list[dict]:
+                historical: bool, now: float) -> tuple[list[dict], list[tuple]]:
         if block:
-            return []  # no block trades in the sandbox
+            return [], []  # no block trades in the sandbox
         cut_ms = self._cutoff_trades * 1000
         lo_ms = (min_ts * 1000) if min_ts is not None else -math.inf
         hi_ms = (max_ts * 1000 + 999) if max_ts is not None else math.inf
@@ -597,19 +626,23 @@ class Exchange:
             tickers = [t for t in self._order
                        if (t in self._live_trades or (t in self._hist and self._hist[t].n_trades))
                        and lives[t].open_ts <= hi_s and min(lives[t].close_ts, now) >= lo_s]
-        out: list[tuple[int, int, dict]] = []
+        # Sort keys never change for a trade: (time, 1 for sandbox trades, their sequence number) or
+        # (time, 0, the market's rank, the synthetic trade's index); newest first = keys negated, ascending.
+        out: list[tuple[tuple[int, int, int, int], dict]] = []
+        rank = self._rank
         for t in tickers:
             rows, times = self._synthetic(t)
             n = len(times)
+            r = rank[t]
             for i, ts in enumerate(times):
                 if lo_ms <= ts <= hi_ms:
-                    out.append((ts, len(out), rows[n - 1 - i]))
+                    out.append(((-ts, 0, -r, -i), rows[n - 1 - i]))
             for row in self._live_trades.get(t, ()):
                 ts = row["_ms"]
                 if lo_ms <= ts <= hi_ms:
-                    out.append((ts, len(out), row["rec"]))
-        out.sort(key=lambda x: (-x[0], -x[1]))  # newest first; same millisecond: the later one first
-        return [r for _, _, r in out]
+                    out.append(((-ts, -1, -row["_seq"], 0), row["rec"]))
+        out.sort(key=lambda x: x[0])  # newest first; same millisecond: the later one first
+        return [r for _, r in out], [k for k, _ in out]
 
     # events and series ----
 
@@ -628,16 +661,24 @@ class Exchange:
 
     def events(self, *, status: str | None = None, series_ticker: str | None = None,
                tickers: Iterable[str] | None = None, min_close_ts: int | None = None,
-               min_updated_ts: int | None = None, with_nested_markets: bool = False) -> list[dict]:
-        """Events (multivariate ones excluded, as live), stable order; nested markets are live ones only."""
+               min_updated_ts: int | None = None, with_nested_markets: bool = False,
+               with_keys: bool = False) -> list[dict]:
+        """Events (multivariate ones excluded, as live), stable order; nested markets are live ones only.
+        ``with_keys=True`` returns ``(rows, keys)`` (the place in ``tickers`` or in the generated order)."""
         if status is not None and status not in QUERY_STATUS:
             raise bad_request(f"status must be one of {', '.join(QUERY_STATUS)}, got {status!r}")
         tickers_key = tuple(tickers) if tickers is not None else None
         with self._lock:
             self._sync()
             key = ("events", status, series_ticker, tickers_key, min_close_ts, min_updated_ts, with_nested_markets)
-            return self._cached(key, lambda: self._events_list(status, series_ticker, tickers_key, min_close_ts,
-                                                               min_updated_ts, with_nested_markets))  # type: ignore[return-value]
+            rows = self._cached(key, lambda: self._events_list(status, series_ticker, tickers_key, min_close_ts,
+                                                               min_updated_ts, with_nested_markets))
+
+            def keys() -> list:
+                rank = self._event_rank if tickers_key is None else {
+                    t: i for i, t in enumerate(dict.fromkeys(tickers_key))}
+                return [(rank[e["event_ticker"]],) for e in rows]  # type: ignore[attr-defined]
+            return (rows, self._cached((*key, "keys"), keys)) if with_keys else rows  # type: ignore[return-value]
 
     def _events_list(self, status, series, tickers, min_close_ts, min_updated_ts, nested) -> list[dict]:
         if tickers is not None:
@@ -867,9 +908,11 @@ class Exchange:
 
     def set_historical_cutoff(self, when: datetime) -> None:
         """Move every cutoff to ``when``: markets settled before it leave ``markets()`` for ``historical_markets()``."""
+        if not isinstance(when, datetime) or when.tzinfo is None:
+            raise ValueError("the historical cutoff must be a timezone-aware datetime")
+        ts = bounded_int("historical cutoff (Unix seconds)", int(when.timestamp()), low=MIN_TS, high=MAX_TS)
         with self._lock:
             self._sync()
-            ts = int(when.timestamp())
             self._cutoff_market = self._cutoff_trades = self._cutoff_orders = ts
             self._historical = {t for t in self._order if self._is_historical(t)}
             self._bump()
@@ -902,8 +945,10 @@ class Exchange:
 
     def positions(self, user_id: str, *, ticker: str | None = None, event_ticker: str | None = None,
                   count_filter: Iterable[str] | None = None,
-                  settlement_status: str = "unsettled") -> tuple[list[dict], list[dict]]:
-        """(market_positions, event_positions) of a user, most recently updated first."""
+                  settlement_status: str = "unsettled", with_keys: bool = False) -> tuple[list[dict], list[dict]]:
+        """(market_positions, event_positions) of a user, most recently opened first (a position's place
+        never changes, so a cursor is stable while positions trade). ``with_keys=True`` adds a third
+        element: the market positions' cursor keys."""
         if settlement_status not in ("unsettled", "settled", "all"):
             raise bad_request("settlement_status must be unsettled, settled or all")
         wanted = set(count_filter or ())
@@ -928,8 +973,9 @@ class Exchange:
                 if not wanted and not (pos.position or pos.total_traded or pos.resting):
                     continue
                 rows.append((pos, rec))
-            rows.sort(key=lambda r: -r[0].updated_ms)
+            rows.sort(key=lambda r: -r[0].seq)
             market_positions = [self._position_dict(p) for p, _ in rows]
+            position_keys = [(-p.seq,) for p, _ in rows]
             events: dict[str, dict] = {}
             for pos, rec in rows:
                 ev = events.setdefault(rec["event_ticker"], {"cost": 0, "shares": 0, "exposure": 0, "pnl": 0,
@@ -947,6 +993,8 @@ class Exchange:
                 "realized_pnl_dollars": money_str(v["pnl"]),
                 "fees_paid_dollars": money_str(v["fees"]),
             } for name, v in events.items()]
+            if with_keys:
+                return market_positions, event_positions, position_keys  # type: ignore[return-value]
             return market_positions, event_positions
 
     def _position_dict(self, pos: _Position) -> dict:
@@ -962,14 +1010,16 @@ class Exchange:
         }
 
     def fills(self, user_id: str, *, tickers: Iterable[str] | None = None, order_id: str | None = None,
-              min_ts: int | None = None, max_ts: int | None = None) -> list[dict]:
-        """The user's fills, newest first."""
+              min_ts: int | None = None, max_ts: int | None = None, with_keys: bool = False) -> list[dict]:
+        """The user's fills, newest first; ``with_keys=True`` returns ``(rows, keys)`` (place in history)."""
         wanted = set(tickers) if tickers else None
         with self._lock:
             self._sync()
             acct = self._account(user_id)
             out = []
-            for f in reversed(acct.fills):
+            keys = []
+            for i in range(len(acct.fills) - 1, -1, -1):
+                f = acct.fills[i]
                 if wanted is not None and f["ticker"] not in wanted:
                     continue
                 if order_id is not None and f["order_id"] != order_id:
@@ -977,11 +1027,15 @@ class Exchange:
                 if (min_ts is not None and f["ts"] < min_ts) or (max_ts is not None and f["ts"] > max_ts):
                     continue
                 out.append(f)
-            return out
+                keys.append((-i,))
+            return (out, keys) if with_keys else out  # type: ignore[return-value]
 
     def orders(self, user_id: str, *, ticker: str | None = None, event_tickers: Iterable[str] | None = None,
-               min_ts: int | None = None, max_ts: int | None = None, status: str | None = None) -> list[dict]:
-        """The user's orders, newest first; ``min_ts``/``max_ts`` bound the creation time (Unix seconds)."""
+               min_ts: int | None = None, max_ts: int | None = None, status: str | None = None,
+               with_keys: bool = False) -> list[dict]:
+        """The user's orders, newest first; ``min_ts``/``max_ts`` bound the creation time (Unix seconds).
+        ``with_keys=True`` returns ``(rows, keys)``: an order's key is its place in the user's history, so
+        an order changing status between pages never shifts the others."""
         if status not in (None, "resting", "canceled", "executed"):
             raise bad_request(f"status must be resting, canceled or executed, got {status!r}")
         events = set(event_tickers) if event_tickers else None
@@ -989,8 +1043,9 @@ class Exchange:
             self._sync()
             acct = self._account(user_id)
             out = []
-            for oid in reversed(acct.orders):
-                o = self._orders[oid]
+            keys = []
+            for i in range(len(acct.orders) - 1, -1, -1):
+                o = self._orders[acct.orders[i]]
                 if (ticker is not None and o.ticker != ticker) or (status is not None and o.status != status):
                     continue
                 if events is not None and self._rec[o.ticker]["event_ticker"] not in events:
@@ -999,7 +1054,8 @@ class Exchange:
                 if (min_ts is not None and created < min_ts) or (max_ts is not None and created > max_ts):
                     continue
                 out.append(o.record)
-            return out
+                keys.append((-i,))
+            return (out, keys) if with_keys else out  # type: ignore[return-value]
 
     def order(self, user_id: str, order_id: str) -> dict:
         with self._lock:
@@ -1013,13 +1069,15 @@ class Exchange:
         return o
 
     def settlements(self, user_id: str, *, ticker: str | None = None, event_ticker: str | None = None,
-                    min_ts: int | None = None, max_ts: int | None = None) -> list[dict]:
-        """The user's settlements, newest first."""
+                    min_ts: int | None = None, max_ts: int | None = None, with_keys: bool = False) -> list[dict]:
+        """The user's settlements, newest first; ``with_keys=True`` returns ``(rows, keys)``."""
         with self._lock:
             self._sync()
             acct = self._account(user_id)
             out = []
-            for s in reversed(acct.settlements):
+            keys = []
+            for i in range(len(acct.settlements) - 1, -1, -1):
+                s = acct.settlements[i]
                 if ticker is not None and s["ticker"] != ticker:
                     continue
                 if event_ticker is not None and s["event_ticker"] != event_ticker:
@@ -1028,14 +1086,15 @@ class Exchange:
                 if (min_ts is not None and ts < min_ts) or (max_ts is not None and ts > max_ts):
                     continue
                 out.append(s)
-            return out
+                keys.append((-i,))
+            return (out, keys) if with_keys else out  # type: ignore[return-value]
 
     # --- order writes -------------------------------------------------------------------------------
 
     def _new_id(self) -> str:
-        v = self._ids.getrandbits(128)
-        h = f"{v:032x}"
-        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[v & 3]}{h[17:20]}-{h[20:32]}"
+        # uuid4, not the seed: a restarted sandbox with the same seed must never reuse an order/fill/trade id
+        # (a client's journal or a reconciliation would match the wrong order). Seeded data stays seeded.
+        return str(uuid.uuid4())
 
     def _coef(self, ticker: str, maker: bool) -> Fraction:
         """Fee coefficient of a fill: 0.07 taker; 0.0175 maker only on maker-fee series; times fee_multiplier."""
@@ -1075,7 +1134,8 @@ class Exchange:
                               "only (fractional_trading_enabled is false)", code="invalid_count")
         coid = spec["client_order_id"]
         if coid and (user_id, coid) in self._by_coid:
-            # Code invented (kalshi-api.md §5.7): live answers 409 for a duplicate of an open order.
+            # Live answers 409 order_already_exists for a duplicate of an open order (kalshi-api.md §E, §5.7);
+            # after that order executed or was cancelled the id is free again (DESIGN.md "Ids and client_order_id").
             raise conflict(f"client_order_id {coid!r} is already used by one of your resting orders "
                            f"({self._by_coid[(user_id, coid)]}); use a new id or cancel that order",
                            "order_already_exists")
@@ -1203,7 +1263,7 @@ class Exchange:
     def _position(self, acct: _Account, ticker: str) -> _Position:
         pos = acct.positions.get(ticker)
         if pos is None:
-            pos = acct.positions[ticker] = _Position(ticker)
+            pos = acct.positions[ticker] = _Position(ticker, seq=next(self._seq))
         return pos
 
     def _trade_into(self, acct: _Account | None, ticker: str, buys_yes: bool, count: int, price_own: int,
@@ -1291,7 +1351,7 @@ class Exchange:
         base_oi = data.oi_of(h, h.volume) if h is not None else 0
         side = "yes" if bid else "no"
         self._live_trades.setdefault(ticker, []).append({
-            "_ms": now_ms, "_price": yes_price, "_count": count, "_oi": base_oi + stats[1],
+            "_ms": now_ms, "_seq": next(self._seq), "_price": yes_price, "_count": count, "_oi": base_oi + stats[1],
             "rec": {
                 "trade_id": trade_id, "ticker": ticker, "count_fp": count_str(count),
                 "yes_price_dollars": pip_str(yes_price), "no_price_dollars": pip_str(PIP - yes_price),

@@ -3,8 +3,10 @@
 Settings (all off by default), each set with ``Faults.update(**settings)``:
 
 =================== ======================================================================================
-``latency``         seconds added to every matching request (plus ``uniform(0, jitter)``)
-``jitter``          extra random latency, seconds
+``latency``         seconds added to every matching request (plus ``uniform(0, jitter)``), at most 600; with
+                    phase ``"after"`` the request is processed first and the answer waits (a create that
+                    succeeds but answers after the client's timeout)
+``jitter``          extra random latency, seconds (at most 600)
 ``error_rate``      probability of a 5xx answer; the status is drawn from ``error_statuses`` (500, 502, 503)
 ``rate_limit_rate`` probability of a 429 ``{"error": "too many requests"}``
 ``drop_rate``       probability that the connection is closed with no response (the client sees a
@@ -30,7 +32,17 @@ Every bad setting, wrong types included, raises ``ValueError`` (one ``except`` c
 A scripted queue takes precedence over rates: ``script(["drop_after", "500_before", "ok"])`` applies one
 entry to each of the next matching requests, in order. Entries are ``<kind>[_<phase>]`` with kind one of
 ``500``, ``502``, ``503``, ``429``, ``drop``, ``malformed``, or ``ok`` (no fault); the phase defaults to
-``before``.
+``before``. ``delay[_before|_after]:<seconds>`` (e.g. ``"delay_after:5"``) only delays that request: before
+processing, or after processing and before answering; its answer is the real one.
+
+Every number is bounded (rates 0..1, seconds 0..600, seed 0..2**63-1); out of bounds is a ``ValueError``.
+
+Recipes (a client's view of an ambiguous create; ``ORDERS = r"/portfolio/events/orders$"``):
+
+- processed, answered only after 5 s: ``script(["delay_after:5"], methods=["POST"], path=ORDERS)``
+- processed, connection dropped: ``script(["drop_after"], methods=["POST"], path=ORDERS)``
+- processed, then a 500: ``script(["500_after"], ...)``; not processed, a 500: ``script(["500"], ...)``
+- not processed, a 429: ``script(["429"], ...)``
 
 Example:
     >>> f = Faults(seed=1)
@@ -41,12 +53,15 @@ Example:
 
 from __future__ import annotations
 
+import math
 import random
 import re
 import threading
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+from .limits import MAX_LATENCY_SECONDS, MAX_SEED, bounded_float, bounded_int
 
 PHASES = ("before", "after")
 ERROR_STATUSES = (500, 502, 503)
@@ -65,12 +80,13 @@ class FaultDecision:
     phase: str = "before"
     stuck_cursor: bool = False
     scripted: bool = False
+    latency_phase: str = "before"  # "after": the request is processed first, then the answer waits
 
     @property
     def label(self) -> str | None:
         """A short name for the request log, e.g. ``"drop_after"`` or ``"503_before"``."""
         if self.kind is None:
-            return None
+            return f"delay_{self.latency_phase}" if self.latency and self.scripted else None
         name = {"error": str(self.status), "rate_limit": "429"}.get(self.kind, self.kind)
         return f"{name}_{self.phase}"
 
@@ -154,8 +170,8 @@ class Faults:
             else:
                 rules["stuck_cursor"] = _Rule(1.0 if _bool("stuck_cursor", raw) else 0.0)
         seed = settings.get("seed")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-            raise ValueError(f"seed must be an integer, got {seed!r}")
+        if seed is not None:
+            seed = bounded_int("seed", seed, low=0, high=MAX_SEED)
         with self._lock:
             self._rules = {k: r for k, r in rules.items() if r.value}
             self._shared = shared
@@ -183,7 +199,7 @@ class Faults:
             2
         """
         if isinstance(entries, str):
-            raise ValueError("script() takes a list of entries, e.g. ['drop_after', '500_before']")
+            raise ValueError("script() takes a list of entries, e.g. ['drop_after', '500_before']")  # noqa: TRY004 -- one except ValueError covers every bad setting
         scope = _Scope(methods=_methods(methods), path=_regex(path))
         parsed = [(_script_entry(e), scope) for e in entries]
         with self._lock:
@@ -234,10 +250,13 @@ class Faults:
         method = method.upper()
         with self._lock:
             latency = 0.0
+            lphase = self._shared.phase or "before"
             rule = self._rules.get("latency")
             if rule is not None and self._applies(rule, method, path):
                 jitter = self._jitter if rule.jitter is None else rule.jitter
                 latency = rule.value + (self._rng.uniform(0.0, jitter) if jitter else 0.0)
+                if rule.scope is not None and rule.scope.phase:
+                    lphase = rule.scope.phase
             elif self._jitter and "latency" not in self._rules and self._shared.matches(method, path):
                 latency = self._rng.uniform(0.0, self._jitter)
             stuck = self._drawn("stuck_cursor", method, path)
@@ -245,7 +264,7 @@ class Faults:
             for i, (entry, scope) in enumerate(self._script):
                 if scope.matches(method, path):
                     del self._script[i]
-                    return _scripted(entry, latency, stuck, self._rng, self._error_statuses)
+                    return _scripted(entry, latency, lphase, stuck, self._rng)
 
             for kind in _RATE_KINDS:
                 rule = self._rules.get(kind)
@@ -255,9 +274,9 @@ class Faults:
                     phase = (rule.scope.phase if rule.scope and rule.scope.phase else None) or self._shared.phase
                     status = self._rng.choice(self._error_statuses) if kind == "error" else (
                         429 if kind == "rate_limit" else None)
-                    return FaultDecision(latency, kind, status, phase or "before", stuck)
+                    return FaultDecision(latency, kind, status, phase or "before", stuck, latency_phase=lphase)
             if latency or stuck:
-                return FaultDecision(latency=latency, stuck_cursor=stuck)
+                return FaultDecision(latency=latency, stuck_cursor=stuck, latency_phase=lphase)
             return NO_FAULT
 
     def _applies(self, rule: _Rule, method: str, path: str) -> bool:
@@ -276,25 +295,44 @@ class Faults:
 
 # --- parsing helpers (each raises ValueError naming the setting) ---------------------------------------
 
-def _scripted(entry: str, latency: float, stuck: bool, rng: random.Random, statuses: tuple[int, ...]) -> FaultDecision:
-    name, _, phase = entry.partition("_")
+def _scripted(entry: str, latency: float, lphase: str, stuck: bool, rng: random.Random) -> FaultDecision:
+    head, _, seconds = entry.partition(":")
+    name, _, phase = head.partition("_")
+    if name == "delay":  # the entry's own latency replaces the rate-based one
+        return FaultDecision(latency=float(seconds), stuck_cursor=stuck, scripted=True,
+                             latency_phase=phase or "before")
     kind = _SCRIPT_KINDS[name]
     if kind is None:
-        return FaultDecision(latency=latency, stuck_cursor=stuck, scripted=True)
+        return FaultDecision(latency=latency, stuck_cursor=stuck, scripted=True, latency_phase=lphase)
     status = int(name) if kind == "error" else (429 if kind == "rate_limit" else None)
-    return FaultDecision(latency, kind, status, phase or "before", stuck, scripted=True)
+    return FaultDecision(latency, kind, status, phase or "before", stuck, scripted=True, latency_phase=lphase)
 
 
 def _script_entry(entry: object) -> str:
     if not isinstance(entry, str):
-        raise ValueError(f"script entries are strings such as 'drop_after', got {entry!r}")
-    name, sep, phase = entry.strip().lower().partition("_")
-    if name not in _SCRIPT_KINDS or (sep and phase not in PHASES) or (name == "ok" and sep):
+        raise ValueError(f"script entries are strings such as 'drop_after', got {_short(entry)}")  # noqa: TRY004 -- one except ValueError covers every bad setting
+    head, colon, seconds = entry.strip().lower().partition(":")
+    name, sep, phase = head.partition("_")
+    if name == "delay" and colon and (not sep or phase in PHASES):
+        try:
+            value = float(seconds)
+        except ValueError:
+            value = math.nan
+        if not 0 <= value <= MAX_LATENCY_SECONDS:
+            raise ValueError(f"bad script entry {_short(entry)}: delay seconds must be between 0 and "
+                             f"{MAX_LATENCY_SECONDS:g}, e.g. 'delay_after:5'")
+        return f"delay_{phase or 'before'}:{value!r}"
+    if colon or name not in _SCRIPT_KINDS or (sep and phase not in PHASES) or (name == "ok" and sep):
         raise ValueError(
-            f"bad script entry {entry!r}: use <kind>[_before|_after] with kind in "
-            f"{', '.join(_SCRIPT_KINDS)} (e.g. 'drop_after', '503', 'ok')"
+            f"bad script entry {_short(entry)}: use <kind>[_before|_after] with kind in "
+            f"{', '.join(_SCRIPT_KINDS)} (e.g. 'drop_after', '503', 'ok'), or 'delay[_before|_after]:<seconds>'"
         )
     return f"{name}_{phase}" if sep else name
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _rule(name: str, raw: object, *, value_key: str, probability: bool) -> _Rule:
@@ -315,24 +353,19 @@ def _rule(name: str, raw: object, *, value_key: str, probability: bool) -> _Rule
 
 
 def _number(name: str, raw: object, probability: bool) -> float:
-    value = _non_negative(name, raw)
-    if probability and value > 1:
-        raise ValueError(f"{name} is a probability between 0 and 1, got {raw!r}")
-    return value
+    if probability:
+        return bounded_float(name, raw, low=0.0, high=1.0)
+    return _non_negative(name, raw)
 
 
 def _non_negative(name: str, raw: object) -> float:
-    if isinstance(raw, bool) or not isinstance(raw, int | float):
-        raise ValueError(f"{name} must be a number, got {raw!r}")
-    value = float(raw)
-    if not value >= 0 or value == float("inf"):
-        raise ValueError(f"{name} must be a finite number >= 0, got {raw!r}")
-    return value
+    # Seconds: above the bound a handler thread would sleep for ages (or time.sleep overflows).
+    return bounded_float(name, raw, low=0.0, high=MAX_LATENCY_SECONDS)
 
 
 def _bool(name: str, raw: object) -> bool:
     if not isinstance(raw, bool):
-        raise ValueError(f"{name} must be true or false, got {raw!r}")
+        raise ValueError(f"{name} must be true or false, got {raw!r}")  # noqa: TRY004 -- one except ValueError covers every bad setting
     return raw
 
 
@@ -357,7 +390,7 @@ def _regex(raw: object) -> re.Pattern[str] | None:
     if raw is None or raw == "":
         return None
     if not isinstance(raw, str):
-        raise ValueError(f"path must be a regular expression string, got {raw!r}")
+        raise ValueError(f"path must be a regular expression string, got {raw!r}")  # noqa: TRY004 -- one except ValueError covers every bad setting
     try:
         return re.compile(raw)
     except re.error as exc:
@@ -366,7 +399,7 @@ def _regex(raw: object) -> re.Pattern[str] | None:
 
 def _statuses(raw: object) -> tuple[int, ...]:
     if not isinstance(raw, Iterable) or isinstance(raw, str | bytes):
-        raise ValueError(f"error_statuses must be a list of 5xx statuses, got {raw!r}")
+        raise ValueError(f"error_statuses must be a list of 5xx statuses, got {raw!r}")  # noqa: TRY004 -- one except ValueError covers every bad setting
     out = tuple(raw)
     if not out or not all(isinstance(s, int) and not isinstance(s, bool) and 500 <= s <= 599 for s in out):
         raise ValueError(f"error_statuses must be a non-empty list of 5xx statuses, got {raw!r}")

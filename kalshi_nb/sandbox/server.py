@@ -24,6 +24,8 @@ Control routes (unauthenticated, never faulted, rate-limited or logged) live und
 ``GET /_sandbox/requests`` the request log (``?limit=N`` for the last N); ``DELETE`` empties it
 ``POST /_sandbox/historical_cutoff``  ``{"ts": unix seconds | ISO-8601}``
 ``GET|POST /_sandbox/rate_limit``  read or set ``{"tier": "basic"|"advanced"|"premier"|"paragon"|"prime"|"off"}``
+``GET /_sandbox/identity``  ``?nonce=<1-128 hex>`` -> ``{"sandbox": "kalshi_nb", "proof": hmac_sha256(secret, nonce)}``
+                           (the secret is in ``Sandbox.secret_path``; see ``identity.py``)
 =========================  ==========================================================================
 
 Parsing rules: empty query values count as absent (as Go's ``q.Get(...) != ""``); integers are decimal;
@@ -35,7 +37,13 @@ Other choices: ``subaccount`` other than 0 is a 400 (the sandbox has only the pr
 paths are authenticated first, then answer ``deprecated_v1_order_endpoint``; ``/portfolio/positions`` pages
 ``market_positions`` and each page carries the ``event_positions`` of its markets' events; a candlestick
 range of more than ``MAX_CANDLES`` candles is a 400; ``/markets/orderbooks`` takes a repeated ``tickers``
-parameter and refuses comma-separated values. Bodies over 1 MiB are a 413.
+parameter and refuses comma-separated values.
+
+Bad input (limits.py) is a 4xx with a Kalshi-shaped body, never a 500 or a dropped connection: bodies over
+1 MiB are a 413; JSON nested deeper than 64 levels (or not JSON) is a 400; control values out of bounds are a
+400 naming the bound; a malformed request line (HTTP/0.9, garbage) is a JSON 400 with a status line, then a
+close. The request log is bounded in bytes (8 MiB), keeps bodies only up to 4 KiB (longer ones as a truncated
+string), and a request that failed authentication is logged as method, path and status only.
 """
 
 from __future__ import annotations
@@ -44,6 +52,7 @@ import contextlib
 import io
 import json
 import logging
+import select
 import socket
 import threading
 import time
@@ -62,6 +71,19 @@ from werkzeug.wrappers import Request
 
 from .errors import SandboxError, bad_request
 from .faults import NO_FAULT, FaultDecision, Faults
+from .identity import Identity, valid_nonce
+from .limits import (
+    MAX_BALANCE_CENTS,
+    MAX_BODY_BYTES,
+    MAX_LOG_BODY_BYTES,
+    MAX_LOG_BYTES,
+    MAX_LOG_TEXT,
+    MAX_TS,
+    MIN_TS,
+    bounded_float,
+    bounded_int,
+    parse_json,
+)
 from .pagination import CursorCodec, filter_scope, paginate
 from .ratelimit import DEFAULT_COST, RateLimiter, make_limiter
 from .sigcheck import HEADER_KEY, KeyEntry, KeyRegistry, has_auth_headers, verify_request
@@ -70,7 +92,6 @@ log = logging.getLogger(__name__)
 
 API_PREFIX = "/trade-api/v2"
 CONTROL_PREFIX = "/_sandbox"
-MAX_BODY_BYTES = 1 << 20
 _MAX_DRAIN_BYTES = 16 << 20
 MAX_CANDLES = 5000  # UNCONFIRMED: DFlow's relay of this endpoint documents 5,000 and a 400 above it
 MARKET_STATUSES = ("unopened", "open", "closed", "settled")
@@ -155,6 +176,7 @@ CONTROL_RULES = [
     _ctl("/historical_cutoff", "historical_cutoff", "POST"),
     _ctl("/rate_limit", "rate_limit_get"),
     _ctl("/rate_limit", "rate_limit_set", "POST"),
+    _ctl("/identity", "identity"),
 ]
 
 # No slash redirects: a redirected signed request would lose its signature's path.
@@ -206,32 +228,48 @@ class RequestRecord:
 
 
 class RequestLog:
-    """A thread-safe, bounded list of ``RequestRecord`` (oldest dropped beyond ``maxlen``).
+    """A thread-safe list of ``RequestRecord``, bounded in count (``maxlen``) and in approximate bytes
+    (``max_bytes``, 8 MiB by default): the oldest records are dropped first. Bodies over 4 KiB are kept as a
+    truncated string, and a request that failed authentication keeps no body or query at all.
 
     Example:
         >>> [r.path for r in sb.requests if r.status == 401]   # doctest: +SKIP
         >>> sb.requests.clear()                                 # doctest: +SKIP
     """
 
-    def __init__(self, maxlen: int = 100_000) -> None:
-        self._items: deque[RequestRecord] = deque(maxlen=maxlen)
+    def __init__(self, maxlen: int = 100_000, max_bytes: int = MAX_LOG_BYTES) -> None:
+        self._items: deque[tuple[RequestRecord, int]] = deque()
+        self._maxlen = maxlen
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._lock = threading.Lock()
 
+    @property
+    def bytes(self) -> int:
+        """The approximate size of what is kept (serialised JSON of the records)."""
+        return self._bytes
+
     def append(self, record: RequestRecord) -> None:
+        size = _record_size(record)
         with self._lock:
-            self._items.append(record)
+            self._items.append((record, size))
+            self._bytes += size
+            while self._items and (len(self._items) > self._maxlen or self._bytes > self._max_bytes):
+                _, dropped = self._items.popleft()
+                self._bytes -= dropped
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._bytes = 0
 
     def snapshot(self) -> list[RequestRecord]:
         with self._lock:
-            return list(self._items)
+            return [r for r, _ in self._items]
 
     def last(self) -> RequestRecord:
         with self._lock:
-            return self._items[-1]
+            return self._items[-1][0]
 
     def __iter__(self) -> Iterator[RequestRecord]:
         return iter(self.snapshot())
@@ -244,6 +282,18 @@ class RequestLog:
 
     def __repr__(self) -> str:
         return f"<RequestLog {len(self._items)} requests>"
+
+
+def _record_size(record: RequestRecord) -> int:
+    body = record.body
+    if body is None:
+        body_size = 0
+    elif isinstance(body, str):
+        body_size = len(body)
+    else:
+        body_size = len(dumps(body))  # at most MAX_LOG_BODY_BYTES of JSON, parsed: about the same again
+    query = sum(len(k) + (len(v) if isinstance(v, str) else sum(len(x) for x in v)) for k, v in record.query.items())
+    return 200 + len(record.path) + len(record.key_id or "") + query + body_size
 
 
 # --------------------------------------------------------------------------------------------------
@@ -355,9 +405,9 @@ class _Ctx:
         if not self.body.strip():
             raise bad_request("the request body must be JSON; it is empty")
         try:
-            return json.loads(self.body)
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise bad_request(f"the request body is not valid JSON: {exc}") from None
+            return parse_json(self.body)
+        except ValueError as exc:
+            raise bad_request(str(exc)) from None
 
 
 class _RecordBytes:
@@ -432,6 +482,7 @@ class SandboxApp:
         self._lists: OrderedDict[tuple, list] = OrderedDict()
         self._lists_lock = threading.Lock()
         self._state_lock = threading.Lock()
+        self.identity: Identity | None = None  # set by Sandbox.start() once the port is known
 
     # --- operations shared by Python, the CLI and the control routes ------------------------------
     def register_key(self, key_id: str, public_key_pem: str | bytes, user_id: str | None = None) -> str:
@@ -477,27 +528,37 @@ class SandboxApp:
         request = Request(environ)
         method = request.method
         decision = self.faults.decide(method, path) if self.faults.active else NO_FAULT
-        if decision.latency:
+        if decision.latency and decision.latency_phase == "before":
             time.sleep(decision.latency)
         raw_body = request.get_data()
         status: int | None
+        auth_failed = False
         try:
             status, body = self._api(request, decision, raw_body)
         except SandboxError as exc:
             status, body = exc.status, dumps(exc.body())
+            auth_failed = exc.status == 401
         except Exception as exc:  # noqa: BLE001 -- a sandbox bug: answer like Kalshi would, re-raise in the caller
             self.on_error(exc)
             status, body = 500, _error_body("internal_server_error",
                                             f"sandbox error: {type(exc).__name__}: {str(exc)[:200]}")
+        if decision.latency and decision.latency_phase == "after":
+            time.sleep(decision.latency)  # processed; the answer is late (a client may have timed out)
         if decision.kind is not None:
+            if decision.phase == "before" and raw_body:
+                auth_failed = not self._authentic(request)  # never ran: check it, only to decide what to log
             status, body = _apply_fault(decision, status, body, environ)
+        # A request that failed authentication is logged as method, path and status only: its body and
+        # query came from someone without the key (and could be large).
         self.requests.append(RequestRecord(
             method=method,
-            path=path,
-            query={k: (v[0] if len(v) == 1 else v) for k, v in request.args.lists()},
+            path=_clip(path) or "",
+            query={} if auth_failed else {
+                k: (_clip(v[0]) if len(v) == 1 else [_clip(x) for x in v[:20]])
+                for k, v in list(request.args.lists())[:50]},
             status=status,
-            key_id=request.headers.get(HEADER_KEY),
-            body=_loggable(raw_body),
+            key_id=None if auth_failed else _clip(request.headers.get(HEADER_KEY)),
+            body=None if auth_failed else _loggable(raw_body),
             fault=decision.label,
             duration=perf_counter() - started,
             time=self.clock(),
@@ -518,21 +579,8 @@ class SandboxApp:
 
         ctx = _Ctx(request, _Query(request.args), endpoint, decision)
         ctx.body = raw_body
-        environ = request.environ
         if endpoint not in _PUBLIC or has_auth_headers(request.headers):
-            raw_uri = environ.get("RAW_URI") or request.path
-            raw_path = raw_uri.split("?", 1)[0]
-            if "://" in raw_path:  # absolute-form request target
-                raw_path = "/" + raw_path.split("://", 1)[1].partition("/")[2]
-            ctx.user = verify_request(
-                self.keys,
-                method=request.method,
-                raw_path=raw_path,
-                decoded_path=request.path,
-                query_string=environ.get("QUERY_STRING", ""),
-                headers=request.headers,
-                host=request.host,
-            )
+            ctx.user = self._verify(request)
         limiter = self.limiter
         if limiter is not None:
             identity = ctx.user.key_id if ctx.user else f"ip:{request.remote_addr}"
@@ -542,9 +590,34 @@ class SandboxApp:
         handler = getattr(self, f"_h_{endpoint}")
         return handler(ctx, **values)
 
+    def _verify(self, request: Request) -> KeyEntry:
+        environ = request.environ
+        raw_uri = environ.get("RAW_URI") or request.path
+        raw_path = raw_uri.split("?", 1)[0]
+        if "://" in raw_path:  # absolute-form request target
+            raw_path = "/" + raw_path.split("://", 1)[1].partition("/")[2]
+        return verify_request(
+            self.keys,
+            method=request.method,
+            raw_path=raw_path,
+            decoded_path=request.path,
+            query_string=environ.get("QUERY_STRING", ""),
+            headers=request.headers,
+            host=request.host,
+        )
+
+    def _authentic(self, request: Request) -> bool:
+        try:
+            self._verify(request)
+        except SandboxError:
+            return False
+        except Exception:  # noqa: BLE001 -- only decides what the log keeps
+            return False
+        return True
+
     # --- list plumbing ---------------------------------------------------------------------------------
-    def _rows(self, key: tuple, build: Callable[[], list]) -> list:
-        """A filtered list, cached per (endpoint, filters, exchange.version)."""
+    def _rows(self, key: tuple, build: Callable[[], tuple[list, list]]) -> tuple[list, list]:
+        """A filtered list and its row keys, cached per (endpoint, filters, exchange.version)."""
         key = (*key, self.exchange.version)
         with self._lists_lock:
             hit = self._lists.get(key)
@@ -558,20 +631,21 @@ class SandboxApp:
                 self._lists.popitem(last=False)
         return rows
 
-    def _page(self, ctx: _Ctx, rows: list, scope: str, limit: int) -> tuple[list, str]:
+    def _page(self, ctx: _Ctx, rows: list, keys: list, scope: str, limit: int) -> tuple[list, str]:
         cursor = ctx.q.text("cursor")
-        page, next_cursor = paginate(rows, cursor=cursor, limit=limit, scope=scope, codec=self.codec)
+        page, next_cursor = paginate(rows, keys, cursor=cursor, limit=limit, scope=scope, codec=self.codec)
         if ctx.decision.stuck_cursor:
             # The same non-empty cursor forever: echo the one we were given (or a fresh one on page 1).
-            next_cursor = cursor or next_cursor or self.codec.encode(0, scope)
+            next_cursor = cursor or next_cursor or self.codec.encode(None, scope)
         return list(page), next_cursor
 
-    def _list(self, ctx: _Ctx, key: str, filters: dict, build: Callable[[], list], spec: _Limit,
+    def _list(self, ctx: _Ctx, key: str, filters: dict, build: Callable[[], tuple[list, list]], spec: _Limit,
               *, user: bool = False, cache: bool = True, extra: bytes = b"") -> tuple[int, bytes]:
+        """One page of a keyset-paginated list; ``build`` returns ``(rows, keys)`` (see pagination.py)."""
         limit = ctx.q.limit(spec)
         scope = filter_scope(ctx.endpoint, filters, user_id=ctx.user_id if user else None)
-        rows = self._rows((ctx.endpoint, scope), build) if cache else build()
-        page, next_cursor = self._page(ctx, rows, scope, limit)
+        rows, keys = self._rows((ctx.endpoint, scope), build) if cache else build()
+        page, next_cursor = self._page(ctx, rows, keys, scope, limit)
         encode = self._record_bytes.get if cache else dumps
         return 200, b"".join((
             b'{"', key.encode(), b'":[', b",".join([encode(r) for r in page]), b"]", extra,
@@ -591,7 +665,8 @@ class SandboxApp:
                 "min_created_ts", "max_created_ts", "min_close_ts", "max_close_ts",
                 "min_settled_ts", "max_settled_ts", "min_updated_ts", "max_updated_ts")},
         )
-        return self._list(ctx, "markets", filters, lambda: self.exchange.markets(**filters), LIMIT_MARKETS)
+        return self._list(ctx, "markets", filters, lambda: self.exchange.markets(**filters, with_keys=True),
+                          LIMIT_MARKETS)
 
     def _h_historical_markets(self, ctx: _Ctx) -> tuple[int, bytes]:
         q = ctx.q
@@ -601,7 +676,7 @@ class SandboxApp:
             "series_ticker": q.text("series_ticker"),
             "mve_filter": q.choice("mve_filter", ("only", "exclude")),
         }
-        return self._list(ctx, "markets", filters, lambda: self.exchange.historical_markets(**filters),
+        return self._list(ctx, "markets", filters, lambda: self.exchange.historical_markets(**filters, with_keys=True),
                           LIMIT_MARKETS)
 
     def _h_market(self, ctx: _Ctx, ticker: str) -> tuple[int, bytes]:
@@ -627,7 +702,8 @@ class SandboxApp:
         filters = {"ticker": q.text("ticker"), "min_ts": q.integer("min_ts"), "max_ts": q.integer("max_ts"),
                        "is_block_trade": q.boolean("is_block_trade")}
         return self._list(ctx, "trades", filters,
-                          lambda: self.exchange.trades(**filters, historical=historical), LIMIT_MARKETS)
+                          lambda: self.exchange.trades(**filters, historical=historical, with_keys=True),
+                          LIMIT_MARKETS)
 
     def _h_trades(self, ctx: _Ctx) -> tuple[int, bytes]:
         return self._trades(ctx, historical=False)
@@ -648,7 +724,7 @@ class SandboxApp:
         with_milestones = bool(q.boolean("with_milestones"))
         # Milestones are not modelled; the key is present (empty) when asked for, as its shape is known.
         return self._list(ctx, "events", {**filters, "with_milestones": with_milestones},
-                          lambda: self.exchange.events(**filters), LIMIT_EVENTS,
+                          lambda: self.exchange.events(**filters, with_keys=True), LIMIT_EVENTS,
                           extra=b',"milestones":[]' if with_milestones else b"")
 
     def _h_event(self, ctx: _Ctx, event_ticker: str) -> tuple[int, bytes]:
@@ -728,8 +804,8 @@ class SandboxApp:
         }
         limit = q.limit(LIMIT_PORTFOLIO)
         scope = filter_scope(ctx.endpoint, filters, user_id=ctx.user_id)
-        market_positions, event_positions = self.exchange.positions(ctx.user_id, **filters)
-        page, next_cursor = self._page(ctx, market_positions, scope, limit)
+        market_positions, event_positions, keys = self.exchange.positions(ctx.user_id, **filters, with_keys=True)
+        page, next_cursor = self._page(ctx, market_positions, keys, scope, limit)
         # One cursor pages market_positions; each page carries the event positions of its markets' events.
         events = {p.get("event_ticker") for p in page}
         event_page = [e for e in event_positions if e.get("event_ticker") in events]
@@ -740,7 +816,7 @@ class SandboxApp:
         q.subaccount()
         filters = {"tickers": q.csv("ticker", max_items=100), "order_id": q.text("order_id"),
                        "min_ts": q.integer("min_ts"), "max_ts": q.integer("max_ts")}
-        return self._list(ctx, "fills", filters, lambda: self.exchange.fills(ctx.user_id, **filters),
+        return self._list(ctx, "fills", filters, lambda: self.exchange.fills(ctx.user_id, **filters, with_keys=True),
                           LIMIT_PORTFOLIO, user=True, cache=False)
 
     def _h_orders(self, ctx: _Ctx) -> tuple[int, bytes]:
@@ -749,7 +825,7 @@ class SandboxApp:
         filters = {"ticker": q.text("ticker"), "event_tickers": q.csv("event_ticker", max_items=10),
                        "min_ts": q.integer("min_ts"), "max_ts": q.integer("max_ts"),
                        "status": q.choice("status", ("resting", "canceled", "executed"))}
-        return self._list(ctx, "orders", filters, lambda: self.exchange.orders(ctx.user_id, **filters),
+        return self._list(ctx, "orders", filters, lambda: self.exchange.orders(ctx.user_id, **filters, with_keys=True),
                           LIMIT_PORTFOLIO, user=True, cache=False)
 
     def _h_order(self, ctx: _Ctx, order_id: str) -> tuple[int, bytes]:
@@ -760,7 +836,8 @@ class SandboxApp:
         q.subaccount()
         filters = {"ticker": q.text("ticker"), "event_ticker": q.text("event_ticker", single=True),
                        "min_ts": q.integer("min_ts"), "max_ts": q.integer("max_ts")}
-        return self._list(ctx, "settlements", filters, lambda: self.exchange.settlements(ctx.user_id, **filters),
+        return self._list(ctx, "settlements", filters, lambda: self.exchange.settlements(ctx.user_id, **filters,
+                                                                                 with_keys=True),
                           LIMIT_PORTFOLIO, user=True, cache=False)
 
     # --- V2 order writes -------------------------------------------------------------------------------------
@@ -809,13 +886,13 @@ class SandboxApp:
             data = request.get_data()
             if data.strip():
                 try:
-                    body = json.loads(data)
+                    body = parse_json(data)
                 except ValueError as exc:
-                    raise bad_request(f"the request body is not valid JSON: {exc}") from None
+                    raise bad_request(str(exc)) from None
             try:
                 return 200, dumps(getattr(self, f"_c_{endpoint}")(request, body))
-            except (ValueError, TypeError, KeyError) as exc:
-                raise bad_request(f"{type(exc).__name__}: {exc}") from None
+            except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
+                raise bad_request(f"{type(exc).__name__}: {str(exc)[:300]}") from None
         except SandboxError as exc:
             return exc.status, dumps(exc.body())
         except Exception as exc:  # noqa: BLE001 -- reported to the caller by on_error
@@ -862,6 +939,7 @@ class SandboxApp:
         cents = spec.get("balance_cents")
         if not isinstance(user_id, str) or isinstance(cents, bool) or not isinstance(cents, int):
             raise bad_request('expected {"user_id" or "key_id": str, "balance_cents": int}')
+        bounded_int("balance_cents", cents, low=0, high=MAX_BALANCE_CENTS)
         self.exchange.set_balance(user_id, cents)
         return {"user_id": user_id, "balance_cents": cents}
 
@@ -886,8 +964,8 @@ class SandboxApp:
 
     def _c_historical_cutoff(self, request: Request, body: object) -> dict:
         raw = _object(body).get("ts")
-        if isinstance(raw, int) and not isinstance(raw, bool):
-            when = datetime.fromtimestamp(raw, tz=timezone.utc)
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            when = datetime.fromtimestamp(bounded_float("ts", raw, low=MIN_TS, high=MAX_TS), tz=timezone.utc)
         elif isinstance(raw, str):
             when = datetime.fromisoformat(raw.replace("Z", "+00:00"))
             if when.tzinfo is None:
@@ -896,6 +974,14 @@ class SandboxApp:
             raise bad_request('expected {"ts": unix seconds or ISO-8601}')
         self.exchange.set_historical_cutoff(when)
         return self.exchange.historical_cutoff()
+
+    def _c_identity(self, request: Request, body: object) -> dict:
+        nonce = request.args.get("nonce", "")
+        if not valid_nonce(nonce):
+            raise bad_request("query parameter 'nonce' must be 1 to 128 hex characters")
+        if self.identity is None:
+            raise SandboxError(404, "not_found", "this sandbox app has no identity (it is not served by Sandbox)")
+        return {"sandbox": "kalshi_nb", "proof": self.identity.proof(nonce)}
 
     def _c_rate_limit_get(self, request: Request, body: object) -> dict:
         return {"tier": self.limiter.tier.name if self.limiter else "off"}
@@ -955,7 +1041,7 @@ def _cost(endpoint: str, raw_body: bytes) -> int:
     """Tokens a request costs; batch items are billed individually (DOC-rate)."""
     if endpoint in ("batch_create_orders", "batch_cancel_orders") and raw_body:
         try:
-            body = json.loads(raw_body)
+            body = parse_json(raw_body)
         except ValueError:
             return DEFAULT_COST
         items = body.get("orders") if isinstance(body, dict) else None
@@ -965,12 +1051,21 @@ def _cost(endpoint: str, raw_body: bytes) -> int:
 
 
 def _loggable(raw: bytes) -> object:
+    """A body as the log keeps it: parsed JSON up to ``MAX_LOG_BODY_BYTES``, else a truncated string."""
     if not raw:
         return None
+    if len(raw) > MAX_LOG_BODY_BYTES:
+        return raw[:MAX_LOG_BODY_BYTES].decode("utf-8", "replace") + f"...[truncated, {len(raw)} bytes]"
     try:
-        return json.loads(raw)
+        return parse_json(raw)
     except ValueError:
-        return raw[:500].decode("utf-8", "replace")
+        return raw.decode("utf-8", "replace")
+
+
+def _clip(text: str | None) -> str | None:
+    if text is None or len(text) <= MAX_LOG_TEXT:
+        return text
+    return text[:MAX_LOG_TEXT] + f"...[truncated, {len(text)} chars]"
 
 
 def _object(body: object) -> dict:
@@ -1013,6 +1108,35 @@ class SandboxRequestHandler(WSGIRequestHandler):
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass
+
+    def parse_request(self) -> bool:
+        line = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        words = line.split()
+        if len(words) == 2:
+            # "GET /path" with no version (HTTP/0.9): http.server would wait for headers that never come,
+            # then answer without a status line (and werkzeug crashed). Answer an HTTP/1.0 400 and close now.
+            self.command, self.requestline, self.request_version = None, line, "HTTP/1.0"  # type: ignore[assignment]
+            self.send_error(400, "HTTP/0.9 request lines are not supported; send HTTP/1.1")
+            return False
+        return super().parse_request()
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Malformed requests (bad request line, headers too long, ...) get a Kalshi-shaped JSON error."""
+        if getattr(self, "request_version", "HTTP/0.9") == "HTTP/0.9":
+            self.request_version = "HTTP/1.0"  # an answer with a status line, whatever came in
+        self.close_connection = True
+        body = _error_body("bad_request" if code == 400 else _reason(code).lower().replace(" ", "_"),
+                           (message or _reason(code))[:300])
+        try:
+            self.send_response(code, _reason(code))
+            self.send_header("Content-Type", _JSON)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if getattr(self, "command", "") != "HEAD" and code >= 200 and code not in (204, 304):
+                self.wfile.write(body)
+        except OSError:
+            pass  # the client is gone
 
     def log_error(self, format: str, *args: Any) -> None:
         log.debug("http: " + format, *args)
@@ -1115,7 +1239,66 @@ class SandboxServer(ThreadedWSGIServer):
     def __init__(self, host: str, port: int, app: SandboxApp) -> None:
         self._connections: set[socket.socket] = set()
         self._conn_lock = threading.Lock()
+        self._sock_lock = threading.Lock()
+        self._refuse_until: float | None = None  # monotonic time; the listening socket is closed until then
+        self._stop_requested = False
+        self._serving_done = threading.Event()
         super().__init__(host, port, app, handler=SandboxRequestHandler)  # type: ignore[arg-type]
+
+    # socketserver's loop registers the listening socket once; this one re-reads it on every turn, so that
+    # refuse_connections() can close it and open a new one on the same port.
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        self._serving_done.clear()
+        try:
+            while not self._stop_requested:
+                with self._sock_lock:
+                    if self._refuse_until is not None and time.monotonic() >= self._refuse_until:
+                        self._reopen()
+                    sock = None if self._refuse_until is not None else self.socket
+                if sock is None:
+                    time.sleep(min(poll_interval, 0.01))
+                    continue
+                try:
+                    ready, _, _ = select.select([sock], [], [], poll_interval)
+                except (OSError, ValueError):  # closed under us by refuse_connections()
+                    continue
+                if self._stop_requested:
+                    break
+                if ready:
+                    self._handle_request_noblock()
+                self.service_actions()
+        finally:
+            self._stop_requested = False
+            self._serving_done.set()
+
+    def shutdown(self) -> None:
+        self._stop_requested = True
+        self._serving_done.wait()
+
+    def refuse_connections(self, seconds: float) -> None:
+        """Close the listening socket for ``seconds`` (new connections get ECONNREFUSED) and every open
+        connection (so a pooled keep-alive connection cannot bypass the refusal); then listen again on the
+        same port. A client sees a connection refused *before* its request was sent."""
+        with self._sock_lock:
+            if self._refuse_until is None:
+                with contextlib.suppress(OSError):
+                    self.socket.shutdown(socket.SHUT_RDWR)
+                self.socket.close()
+            self._refuse_until = time.monotonic() + seconds
+        self.close_connections()
+
+    def _reopen(self) -> None:
+        sock = socket.socket(self.address_family, self.socket_type)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(self.server_address)
+            sock.listen(self.request_queue_size)
+        except OSError:
+            sock.close()
+            self._refuse_until = time.monotonic() + 0.05  # port briefly busy: try again shortly
+            return
+        self.socket = sock
+        self._refuse_until = None
 
     def track(self, conn: socket.socket) -> None:
         with self._conn_lock:

@@ -98,6 +98,8 @@ def lab(sandbox: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
         # the kernel inherits these: kalshi_nb.connect() then talks to this test's sandbox
         KALSHI_API_BASE=sandbox.url, KALSHI_API_KEY_ID=sandbox.key_id,
         KALSHI_PRIVATE_KEY_PATH=sandbox.private_key_path, KALSHI_NB_TICKET_TICKER=TICKER,
+        # where the sandbox wrote its identity secret: without it the kernel rightly treats it as production
+        KALSHI_NB_DATA_DIR=os.environ["KALSHI_NB_DATA_DIR"],
     )
     port = _free_port()
     cmd = [str(BIN / "jupyter"), "lab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",

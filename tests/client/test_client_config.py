@@ -53,8 +53,11 @@ def test_environment_names() -> None:
     assert config.environment_of("https://api.elections.kalshi.com/trade-api/v2") == "prod"
     assert config.environment_of(DEMO) == "demo"
     assert config.environment_of("https://demo-api.kalshi.co/trade-api/v2") == "demo"
-    assert config.environment_of("http://127.0.0.1:5000/trade-api/v2") == "local"
-    assert config.environment_of("https://proxy.example.com/trade-api/v2") == "custom"
+    # Loopback is the sandbox only once it has proved it (envcheck); until then, and any other host, is prod.
+    assert config.environment_of("http://127.0.0.1:5000/trade-api/v2") == "prod"
+    assert config.environment_of("http://127.0.0.1:5000/trade-api/v2", sandbox_proven=True) == "local"
+    assert config.environment_of("https://proxy.example.com/trade-api/v2", sandbox_proven=True) == "prod"
+    assert config.environment_of("https://proxy.example.com/trade-api/v2") == "prod"
 
 
 def test_dotenv_is_loaded_but_never_overrides(monkeypatch: pytest.MonkeyPatch, clean_env: Path) -> None:
@@ -99,7 +102,7 @@ def test_keyword_arguments_override_the_environment(monkeypatch: pytest.MonkeyPa
     assert client.env == "demo"
     client2 = KalshiClient(private_key=keys.ed25519, api_base="http://localhost:9/trade-api/v2")
     assert client2.key_id == "env-key-id-0000000000"
-    assert client2.env == "local"
+    assert client2.env == "prod"  # nothing on that port proved it is the sandbox
 
 
 def test_env_credentials_are_used(monkeypatch: pytest.MonkeyPatch, keys) -> None:

@@ -172,10 +172,14 @@ def test_plots_are_where_the_notebooks_promise() -> None:
 
 @pytest.fixture(scope="module")
 def not_the_sandbox() -> Iterator[object]:
-    """An exchange the notebooks must treat as a real one: credentials point at it, on a non-local host."""
+    """An exchange the notebooks must treat as a real one: credentials point at it, and it cannot prove it
+    is the sandbox (its identity secret is gone, as for a local proxy in front of production)."""
+    import os
+
     from kalshi_nb.sandbox import Sandbox
 
     with Sandbox(host="127.0.0.2", rate_limit=None) as sb:
+        os.remove(sb.secret_path)
         yield sb
 
 

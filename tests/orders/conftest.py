@@ -3,7 +3,6 @@ account the tests trade from, a second account to make markets against it, and a
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 
@@ -42,11 +41,9 @@ def retry_policy() -> RetryPolicy:
 @pytest.fixture(autouse=True)
 def order_session(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test starts a fresh session: no live trading, the default cap, nothing placed yet."""
-    monkeypatch.setattr(orders, "_attempts", {})
+    monkeypatch.setattr(orders, "_results", {})
     monkeypatch.setattr(orders, "_placed_recently", [])
-    monkeypatch.setattr(orders, "_live_session", False)
-    monkeypatch.setattr(orders, "_live_clients", weakref.WeakSet())
-    monkeypatch.setattr(orders, "_spend_cap", orders.DEFAULT_SPEND_CAP)
+
 
 
 @pytest.fixture

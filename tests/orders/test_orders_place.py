@@ -173,20 +173,25 @@ def test_live_trading_for_the_whole_session(sb, make_client) -> None:
     assert len(creates(sb)) == 1
 
 
-def test_an_unknown_host_counts_as_production(sb) -> None:
-    # 127.0.0.2 is not one of the known local hosts: the client calls it "custom", and a custom host
-    # could be a proxy to the real exchange.
+def test_an_unproven_loopback_server_counts_as_production(sb) -> None:
+    # A loopback port may be a proxy in front of the real exchange: without the sandbox's proof (its
+    # identity secret is gone here) the client must treat it as production, with every guard on.
+    import os
+
     from kalshi_nb.sandbox import Sandbox
 
     with Sandbox(host="127.0.0.2", rate_limit=None, markets=40, now=sb.exchange.now()) as other:
+        os.remove(other.secret_path)
         client = KalshiClient(key_id=other.key_id, private_key_path=other.private_key_path, api_base=other.url,
                               rate_limit=None, retry=FAST_RETRY)
-        assert client.env == "custom"
+        assert client.env == "prod"
         m = open_market(other, fee_type="quadratic")
         p = preview_order(m["ticker"], "yes", "buy", 1, "0.01", client=client)
         assert "production" in p.warning_codes
         with pytest.raises(LiveTradingDisabledError):
             place_order(p, confirm=True)
+        with pytest.raises(LiveTradingDisabledError):
+            client.place_order(m["ticker"], "yes", 1, 1)
         assert [r for r in other.requests if r.method != "GET"] == []
         client.close()
 
@@ -204,14 +209,18 @@ def test_demo_and_sandbox_need_no_enabling(client) -> None:
 
 def test_spend_cap(sb, client) -> None:
     m = open_market(sb)
-    # 30 contracts at 0.01 cost $0.30 (they rest: no fee on a quadratic series), a cent above a $0.29 cap
-    p = preview_order(m["ticker"], "yes", "buy", 30, "0.01", client=client, spend_cap="0.29")
+    # 30 contracts at 0.01 cost $0.30 if they rest (no fee), but the cap is checked against the worst case:
+    # all 30 taken at up to $0.01 with the taker fee, ceil(0.07 * 30 * 0.01 * 0.99) = $0.03, so $0.33.
+    p = preview_order(m["ticker"], "yes", "buy", 30, "0.01", client=client, spend_cap="0.32")
     assert p.total == D("0.30")
+    assert p.worst_case == D("0.33")
     assert "over_spend_cap" in p.warning_codes
     with pytest.raises(SpendCapError, match="spend cap"):
         place_order(p, confirm=True)
+    with pytest.raises(SpendCapError, match="spend cap"):
+        place_order(p, confirm=True, spend_cap="0.30")   # the old check (estimate <= cap) let this through
     assert writes(sb) == []
-    placed = place_order(p, confirm=True, spend_cap="0.30")   # exactly at the cap is allowed
+    placed = place_order(p, confirm=True, spend_cap="0.33")   # exactly at the cap is allowed
     assert placed.status == "resting"
 
 

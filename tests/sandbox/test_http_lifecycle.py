@@ -13,7 +13,6 @@ from helpers import Signer, assert_kalshi_error, live_market_ticker, order_body,
 
 from kalshi_nb.sandbox import Sandbox
 
-
 SANDBOX_SEED = 19
 
 

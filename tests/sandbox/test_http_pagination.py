@@ -12,7 +12,6 @@ from helpers import Signer, assert_kalshi_error
 from kalshi_nb.sandbox.errors import SandboxError
 from kalshi_nb.sandbox.pagination import CursorCodec, filter_scope, paginate
 
-
 SANDBOX_SEED = 5
 
 
@@ -155,10 +154,11 @@ def test_negative_limit_is_400(sb):
 def test_codec_round_trip_and_binding():
     codec = CursorCodec(b"secret")
     scope = filter_scope("markets", {"status": "open", "tickers": ["A", "B"]})
-    assert codec.decode(codec.encode(12345, scope), scope) == 12345
+    assert codec.decode(codec.encode((12345, "KX-A"), scope), scope) == (12345, "KX-A")
+    assert codec.decode(codec.encode(None, scope), scope) is None
     other = filter_scope("markets", {"status": "open", "tickers": ["A", "C"]})
     with pytest.raises(SandboxError) as info:
-        codec.decode(codec.encode(5, scope), other)
+        codec.decode(codec.encode((5,), scope), other)
     assert info.value.status == 400
 
 
@@ -167,13 +167,13 @@ def test_codec_binds_portfolio_cursors_to_the_user():
     mine = filter_scope("orders", {}, user_id="alice")
     theirs = filter_scope("orders", {}, user_id="bob")
     with pytest.raises(SandboxError):
-        codec.decode(codec.encode(1, mine), theirs)
+        codec.decode(codec.encode((1,), mine), theirs)
 
 
 def test_codec_refuses_cursors_of_another_secret():
     scope = filter_scope("markets", {})
     with pytest.raises(SandboxError):
-        CursorCodec(b"one").decode(CursorCodec(b"two").encode(3, scope), scope)
+        CursorCodec(b"one").decode(CursorCodec(b"two").encode((3,), scope), scope)
 
 
 def test_none_filters_do_not_change_the_scope():
@@ -183,9 +183,10 @@ def test_none_filters_do_not_change_the_scope():
 def test_paginate_worked_example():
     codec = CursorCodec(b"k")
     rows = list(range(7))
+    keys = [(r,) for r in rows]
     pages, cursor = [], None
     while True:
-        page, cursor = paginate(rows, cursor=cursor, limit=3, scope="s", codec=codec)
+        page, cursor = paginate(rows, keys, cursor=cursor, limit=3, scope="s", codec=codec)
         pages.append(list(page))
         if not cursor:
             break

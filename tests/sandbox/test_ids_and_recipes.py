@@ -1,0 +1,167 @@
+"""Order ids never repeat across restarts; a client_order_id is refused only while its order rests (as live);
+and the fault recipes the client's idempotency tests use do what their names say."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+import urllib3
+from helpers import Signer, assert_kalshi_error, live_market_ticker, my_client_order_ids, order_body, sandbox
+
+SANDBOX_SEED = 31
+SANDBOX_OPTIONS = {"markets": 40}
+ORDERS = "/portfolio/events/orders"
+ORDERS_PATH = r"/portfolio/events/orders$"  # the create route only, not batched/amend
+
+
+# --- ids ------------------------------------------------------------------------------------------------
+
+def _place_marketable(sb) -> dict:
+    signer = Signer(sb)
+    for market in sb.exchange.markets(status="open"):
+        resp = signer.post(ORDERS, json=order_body(market["ticker"], price="0.9900",
+                                                   time_in_force="immediate_or_cancel"))
+        if resp.status_code == 201 and resp.json()["fill_count"] != "0.00":
+            return resp.json()
+    raise AssertionError("no market filled a marketable order")
+
+
+def test_ids_differ_across_restarts_with_the_same_seed_but_data_does_not():
+    runs = []
+    for _ in range(2):
+        with sandbox(seed=4, markets=20) as sb:
+            receipt = _place_marketable(sb)
+            resting = Signer(sb).post(ORDERS, json=order_body(live_market_ticker(sb))).json()
+            fills = sb.exchange.fills(sb.user_id)
+            runs.append({
+                "orders": {receipt["order_id"], resting["order_id"]},
+                "fills": {f["fill_id"] for f in fills},
+                "trades": {t["trade_id"] for t in sb.exchange.trades() if t["ticker"] == fills[0]["ticker"]},
+                "markets": [m["ticker"] for m in sb.exchange.markets()],
+                "seeded_trades": [t["trade_id"] for t in sb.exchange.trades()][-50:],
+            })
+    first, second = runs
+    assert not first["orders"] & second["orders"]
+    assert first["fills"]
+    assert not first["fills"] & second["fills"]
+    assert first["markets"] == second["markets"]  # seeded data stays deterministic
+    assert first["seeded_trades"] == second["seeded_trades"]
+
+
+# --- client_order_id reuse (kalshi-api.md §5.7) ----------------------------------------------------------
+
+def test_client_order_id_is_refused_only_while_its_order_rests(sb):
+    signer = Signer(sb)
+    ticker = live_market_ticker(sb)
+    first = signer.post(ORDERS, json=order_body(ticker, client_order_id="reuse-1"))
+    assert first.status_code == 201
+    again = signer.post(ORDERS, json=order_body(ticker, client_order_id="reuse-1", price="0.0200"))
+    assert_kalshi_error(again, 409, code="order_already_exists")
+    # batch create: the same rule, per item
+    batch = signer.post(ORDERS + "/batched", json={"orders": [order_body(ticker, client_order_id="reuse-1")]})
+    assert batch.status_code == 201
+    assert batch.json()["orders"][0]["error"]["code"] == "order_already_exists"
+    assert signer.delete(f"{ORDERS}/{first.json()['order_id']}").status_code == 200
+    # cancelled: the id is free again, and a second order with it is created (the client must journal)
+    after_cancel = signer.post(ORDERS, json=order_body(ticker, client_order_id="reuse-1"))
+    assert after_cancel.status_code == 201
+    assert after_cancel.json()["order_id"] != first.json()["order_id"]
+
+
+def test_client_order_id_is_accepted_again_after_the_order_executed(sb):
+    signer = Signer(sb)
+    receipt = _place_marketable(sb)
+    coid = receipt["client_order_id"]
+    order = sb.exchange.order(sb.user_id, receipt["order_id"])
+    assert order["status"] in ("executed", "canceled")  # IOC: never rests
+    ticker = order["ticker"]
+    again = signer.post(ORDERS, json=order_body(ticker, client_order_id=coid, price="0.9900",
+                                                time_in_force="immediate_or_cancel"))
+    assert again.status_code == 201, again.text
+    assert again.json()["order_id"] != receipt["order_id"]
+    assert [o["client_order_id"] for o in sb.exchange.orders(sb.user_id)].count(coid) == 2
+
+
+# --- fault recipes for ambiguous creates -----------------------------------------------------------------
+
+def test_delay_after_processes_then_answers_late(sb):
+    signer = Signer(sb)
+    ticker = live_market_ticker(sb)
+    body = order_body(ticker)
+    sb.faults.script(["delay_after:1.5"], methods=["POST"], path=ORDERS_PATH)
+    started = time.perf_counter()
+    with pytest.raises(requests.Timeout):
+        signer.post(ORDERS, json=body, timeout=0.5)
+    # the client gave up, but the exchange had already placed the order
+    assert body["client_order_id"] in my_client_order_ids(signer, ticker)
+    assert time.perf_counter() - started < 1.4
+    time.sleep(1.2)
+    record = next(r for r in sb.requests if r.method == "POST")
+    assert (record.status, record.fault) == (201, "delay_after")
+    assert record.duration >= 1.5
+
+
+def test_delay_before_answers_late_without_processing_first(sb):
+    signer = Signer(sb)
+    ticker = live_market_ticker(sb)
+    body = order_body(ticker)
+    sb.faults.script(["delay_before:1.0"], methods=["POST"], path=ORDERS_PATH)
+    with pytest.raises(requests.Timeout):
+        signer.post(ORDERS, json=body, timeout=0.4)
+    assert body["client_order_id"] not in my_client_order_ids(signer, ticker)  # still sleeping
+    time.sleep(1.0)
+    assert body["client_order_id"] in my_client_order_ids(signer, ticker)  # then processed
+
+
+def test_latency_rate_with_phase_after(sb):
+    signer = Signer(sb)
+    ticker = live_market_ticker(sb)
+    body = order_body(ticker)
+    sb.faults.update(latency={"seconds": 1.0, "methods": ["POST"], "path": ORDERS_PATH, "phase": "after"})
+    with pytest.raises(requests.Timeout):
+        signer.post(ORDERS, json=body, timeout=0.4)
+    assert body["client_order_id"] in my_client_order_ids(signer, ticker)  # GETs are not delayed
+    time.sleep(0.8)
+
+
+@pytest.mark.parametrize(("entry", "status", "placed"), [
+    ("drop_after", None, True), ("500_after", 500, True), ("503_after", 503, True),
+    ("500_before", 500, False), ("429", 429, False), ("drop_before", None, False),
+])
+def test_recipes(sb, entry, status, placed):
+    signer = Signer(sb)
+    ticker = live_market_ticker(sb)
+    body = order_body(ticker)
+    # Only the create route is faulted: the lookup by client_order_id that follows is not.
+    sb.faults.script([entry], methods=["POST"], path=ORDERS_PATH)
+    if status is None:
+        with pytest.raises(requests.ConnectionError):
+            signer.post(ORDERS, json=body)
+    else:
+        resp = signer.post(ORDERS, json=body)
+        assert resp.status_code == status
+        if status == 429:
+            assert resp.json() == {"error": "too many requests"}
+    assert (body["client_order_id"] in my_client_order_ids(signer, ticker)) is placed
+    assert sb.faults.pending() == 0
+
+
+def test_refuse_connections_is_a_refusal_before_sending(sb):
+    signer = Signer(sb)
+    ticker = live_market_ticker(sb)
+    body = order_body(ticker)
+    with requests.Session() as session:
+        signer.session = session
+        assert signer.get("/portfolio/balance").status_code == 200  # a pooled keep-alive connection
+        sb.refuse_connections(0.5)
+        with pytest.raises(requests.ConnectionError) as info:
+            signer.post(ORDERS, json=body)
+        assert isinstance(info.value.args[0].reason, urllib3.exceptions.NewConnectionError)
+        assert "refused" in str(info.value).lower()
+        time.sleep(0.6)
+        assert body["client_order_id"] not in my_client_order_ids(signer, ticker)
+        assert signer.post(ORDERS, json=body).status_code == 201  # listening again, same port
+    with pytest.raises(ValueError, match="seconds"):
+        sb.refuse_connections(61)
