@@ -1,4 +1,3 @@
-# ruff: noqa: T201  (a benchmark script: printing the figures is its job)
 """What the client costs: import time, signing time per request, connections opened per 100 requests.
 
 Prints the figures (nothing is asserted). Targets from issue 3: ``import kalshi_nb`` under 150 ms (median
@@ -35,8 +34,10 @@ def import_times() -> tuple[float, float]:
 
 
 def heavy_modules_at_import() -> list[str]:
-    code = ("import sys, kalshi_nb; print(' '.join(m for m in ('pandas', 'matplotlib', 'ipywidgets', 'requests',"
-            " 'cryptography') if m in sys.modules))")
+    code = (
+        "import sys, kalshi_nb; print(' '.join(m for m in ('pandas', 'matplotlib', 'ipywidgets', 'requests',"
+        " 'cryptography') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     return out.stdout.split()
 
@@ -48,8 +49,10 @@ def signing_cost() -> dict[str, float]:
     from kalshi_nb.auth import KalshiAuth
 
     out = {}
-    for name, key in (("rsa-2048", rsa.generate_private_key(public_exponent=65537, key_size=2048)),
-                      ("ed25519", ed25519.Ed25519PrivateKey.generate())):
+    for name, key in (
+        ("rsa-2048", rsa.generate_private_key(public_exponent=65537, key_size=2048)),
+        ("ed25519", ed25519.Ed25519PrivateKey.generate()),
+    ):
         auth = KalshiAuth("bench-key-id", key)
         auth.headers("GET", "/trade-api/v2/portfolio/balance")  # warm up
         t0 = time.perf_counter()
@@ -80,8 +83,9 @@ def connections_per_100() -> tuple[int, float, float]:
     pool_log.setLevel(logging.DEBUG)
     try:
         with Sandbox(seed=0, rate_limit=None) as sb:
-            client = KalshiClient(key_id=sb.key_id, private_key_path=sb.private_key_path, api_base=sb.url,
-                                  rate_limit=None)
+            client = KalshiClient(
+                key_id=sb.key_id, private_key_path=sb.private_key_path, api_base=sb.url, rate_limit=None
+            )
             client.get_balance()  # warm up (first connection, lazy imports)
             counter.opened = 0
             busy0 = sb.app.wire_seconds
@@ -91,8 +95,9 @@ def connections_per_100() -> tuple[int, float, float]:
             per_request = (time.perf_counter() - t0) / REQUESTS * 1000
             server = (sb.app.wire_seconds - busy0) / REQUESTS * 1000
             # a fresh client: its first connection counts too
-            fresh = KalshiClient(key_id=sb.key_id, private_key_path=sb.private_key_path, api_base=sb.url,
-                                 rate_limit=None)
+            fresh = KalshiClient(
+                key_id=sb.key_id, private_key_path=sb.private_key_path, api_base=sb.url, rate_limit=None
+            )
             counter.opened = 0
             for _ in range(REQUESTS):
                 fresh.get_balance()
@@ -104,16 +109,20 @@ def connections_per_100() -> tuple[int, float, float]:
 
 def main() -> None:
     with_pkg, bare = import_times()
-    print(f"import kalshi_nb: median {with_pkg:.1f} ms per fresh interpreter ({bare:.1f} ms of it is "
-          f"Python's own start-up; kalshi_nb adds {with_pkg - bare:.1f} ms); target < 150 ms")
+    print(
+        f"import kalshi_nb: median {with_pkg:.1f} ms per fresh interpreter ({bare:.1f} ms of it is "
+        f"Python's own start-up; kalshi_nb adds {with_pkg - bare:.1f} ms); target < 150 ms"
+    )
     heavy = heavy_modules_at_import()
     print(f"heavy modules loaded by 'import kalshi_nb': {', '.join(heavy) if heavy else 'none'}")
     for name, micros in signing_cost().items():
         print(f"signing ({name}): {micros:.0f} us per request ({micros / 1000:.3f} ms); target < 1 ms")
     opened, per_request, server = connections_per_100()
     print(f"connections opened per {REQUESTS} signed requests (fresh client, sandbox): {opened}")
-    print(f"signed GET /portfolio/balance round trip: {per_request:.2f} ms per request "
-          f"(sandbox handler {server:.2f} ms of it)")
+    print(
+        f"signed GET /portfolio/balance round trip: {per_request:.2f} ms per request "
+        f"(sandbox handler {server:.2f} ms of it)"
+    )
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ memory per 1,000 markets of both frames.
 Run: ``python bench/frames_shaping.py [n_markets] [rounds]``. Figures are printed, not asserted.
 """
 
-# ruff: noqa: T201  (a bench script reports by printing)
 from __future__ import annotations
 
 import gc

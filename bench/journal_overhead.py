@@ -1,4 +1,3 @@
-# ruff: noqa: T201  (a benchmark script: printing the figures is its job)
 """What the order journal adds to a create: the claim before the send and the record after it.
 
 Issue 9's target: the journal must not slow a create by more than 2 ms. Prints, side by side in one run,
@@ -30,20 +29,36 @@ def main() -> None:
     key = key_hash("bench-key")
     journal_ms = []
     for _ in range(ORDERS):
-        body = {"ticker": "KXBENCH-1", "client_order_id": str(uuid.uuid4()), "side": "bid", "count": "1.00",
-                "price": "0.0100", "time_in_force": "good_till_canceled"}
+        body = {
+            "ticker": "KXBENCH-1",
+            "client_order_id": str(uuid.uuid4()),
+            "side": "bid",
+            "count": "1.00",
+            "price": "0.0100",
+            "time_in_force": "good_till_canceled",
+        }
         t0 = time.perf_counter()
         journal.claim("http://127.0.0.1:1/trade-api/v2", key, body)
-        journal.record("http://127.0.0.1:1/trade-api/v2", key, body["client_order_id"], "placed",
-                       order_id=str(uuid.uuid4()), status="resting")
+        journal.record(
+            "http://127.0.0.1:1/trade-api/v2",
+            key,
+            body["client_order_id"],
+            "placed",
+            order_id=str(uuid.uuid4()),
+            status="resting",
+        )
         journal_ms.append((time.perf_counter() - t0) * 1000)
 
     create_ms = []
     with Sandbox(seed=1) as sb:
-        client = KalshiClient(key_id=sb.key_id, private_key_path=sb.private_key_path, api_base=sb.url,
-                              rate_limit=None)
-        market = next(m for m in sb.exchange.markets(status="open") if m.get("price_level_structure") ==
-                      "linear_cent" and not m["ticker"].startswith("KXMVE"))
+        client = KalshiClient(
+            key_id=sb.key_id, private_key_path=sb.private_key_path, api_base=sb.url, rate_limit=None
+        )
+        market = next(
+            m
+            for m in sb.exchange.markets(status="open")
+            if m.get("price_level_structure") == "linear_cent" and not m["ticker"].startswith("KXMVE")
+        )
         client.place_order(market["ticker"], "yes", 1, 1, market=market)  # warm: connection, fee cache
         for _ in range(100):
             t0 = time.perf_counter()
@@ -53,7 +68,9 @@ def main() -> None:
     def row(name: str, samples: list[float]) -> str:
         samples = sorted(samples)
         p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))]
-        return f"{name:<44} median {statistics.median(samples):7.3f} ms   p99 {p99:7.3f} ms   n={len(samples)}"
+        return (
+            f"{name:<44} median {statistics.median(samples):7.3f} ms   p99 {p99:7.3f} ms   n={len(samples)}"
+        )
 
     print(f"journal file: {path} (WAL, synchronous=NORMAL)")
     print(row("journal claim + record per order", journal_ms))

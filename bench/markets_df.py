@@ -26,7 +26,6 @@ because other jobs share it.
 Run: ``python bench/markets_df.py [--markets 200000] [--rounds 3] [--no-pykalshi]``
 """
 
-# ruff: noqa: T201  (a bench script reports by printing)
 from __future__ import annotations
 
 import argparse

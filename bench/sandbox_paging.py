@@ -62,20 +62,24 @@ def page_bytes(session: requests.Session, url: str, limit: int) -> tuple[int, fl
         params = {"limit": limit, **({"cursor": cursor} if cursor else {})}
         body = session.get(url, params=params, timeout=60).content
         pages += 1
-        cursor = json.loads(b"{" + body[body.rindex(b'"cursor":'):])["cursor"]
+        cursor = json.loads(b"{" + body[body.rindex(b'"cursor":') :])["cursor"]
         if not cursor:
             return pages, time.perf_counter() - started
 
 
-def report(n: int, pages: int, rows: int, wall: float, parse: float, handler: float | None, app: float) -> None:
+def report(
+    n: int, pages: int, rows: int, wall: float, parse: float, handler: float | None, app: float
+) -> None:
     line = f"pass {n}: {pages} pages, {rows:,} rows in {wall:.2f} s = {pages / wall:.1f} pages/s"
     if handler is not None:
-        line += (f" | server share {handler / wall:.0%} (handler {1000 * handler / pages:.1f} ms/page, app "
-                 f"{1000 * app / pages:.1f}) | without the server's time: {pages / (wall - handler):.1f} pages/s")
+        line += (
+            f" | server share {handler / wall:.0%} (handler {1000 * handler / pages:.1f} ms/page, app "
+            f"{1000 * app / pages:.1f}) | without the server's time: {pages / (wall - handler):.1f} pages/s"
+        )
     else:
         line += f" | server app time {1000 * app / pages:.1f} ms/page ({app / wall:.0%} of the wall time)"
     line += f" | client json parse {1000 * parse / pages:.1f} ms/page"
-    print(line)  # noqa: T201
+    print(line)
 
 
 def in_process(args: argparse.Namespace) -> None:
@@ -92,9 +96,11 @@ def in_process(args: argparse.Namespace) -> None:
     with sb, requests.Session() as session:
         page = sb.exchange.markets()[: args.limit]
         mb = sum(len(json.dumps(m, separators=(",", ":"))) for m in page) / 1e6
-        print(f"in-process sandbox: {len(sb.exchange.markets()):,} live markets (~{mb:.1f} MB per page), "  # noqa: T201
-              f"data built in {build:.1f} s, "
-              f"{'not serialised ahead (--cold)' if args.cold else f'serialised in {warm:.1f} s'}")
+        print(
+            f"in-process sandbox: {len(sb.exchange.markets()):,} live markets (~{mb:.1f} MB per page), "
+            f"data built in {build:.1f} s, "
+            f"{'not serialised ahead (--cold)' if args.cold else f'serialised in {warm:.1f} s'}"
+        )
         for n in range(1, args.passes + 1):
             sb.requests.clear()
             sb.app.wire_seconds = 0.0
@@ -104,22 +110,33 @@ def in_process(args: argparse.Namespace) -> None:
 
 def subprocess_server(args: argparse.Namespace) -> None:
     """The sandbox in its own process (the CLI), so server and client run on different cores."""
-    cmd = [sys.executable, "-m", "kalshi_nb.sandbox", "--port", "0", "--size", str(args.markets),
-           "--rate-limit", "off"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "kalshi_nb.sandbox",
+        "--port",
+        "0",
+        "--size",
+        str(args.markets),
+        "--rate-limit",
+        "off",
+    ]
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True) as proc, requests.Session() as session:
         try:
             assert proc.stdout is not None
             url = proc.stdout.readline().split(": ", 1)[1].strip()
             root = url.removesuffix("/trade-api/v2")
-            print(f"sandbox subprocess: {url}")  # noqa: T201
+            print(f"sandbox subprocess: {url}")
             for n in range(1, args.passes + 1):
                 session.delete(root + "/_sandbox/requests", timeout=60)
                 pages, rows, wall, parse = page_through(session, url + "/markets", args.limit)
                 log = session.get(root + "/_sandbox/requests", timeout=60).json()["requests"]
                 report(n, pages, rows, wall, parse, None, sum(r["duration"] for r in log))
             pages, wall = page_bytes(session, url + "/markets", args.limit)
-            print(f"transport only (no client-side JSON decoding): {pages} pages in {wall:.2f} s "  # noqa: T201
-                  f"= {pages / wall:.1f} pages/s")
+            print(
+                f"transport only (no client-side JSON decoding): {pages} pages in {wall:.2f} s "
+                f"= {pages / wall:.1f} pages/s"
+            )
         finally:
             proc.send_signal(signal.SIGINT)
             proc.wait(timeout=30)
@@ -130,10 +147,16 @@ def main() -> None:
     parser.add_argument("--markets", type=int, default=200_000)
     parser.add_argument("--limit", type=int, default=1000)
     parser.add_argument("--passes", type=int, default=2)
-    parser.add_argument("--cold", action="store_true",
-                        help="skip the build-time serialisation (Sandbox(warm=False)): pass 1 serialises lazily")
-    parser.add_argument("--subprocess", action="store_true",
-                        help="run the sandbox as `python -m kalshi_nb.sandbox` in another process instead")
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="skip the build-time serialisation (Sandbox(warm=False)): pass 1 serialises lazily",
+    )
+    parser.add_argument(
+        "--subprocess",
+        action="store_true",
+        help="run the sandbox as `python -m kalshi_nb.sandbox` in another process instead",
+    )
     args = parser.parse_args()
     if args.subprocess:
         subprocess_server(args)

@@ -67,6 +67,7 @@ _LAZY: dict[str, str] = {
     "journal_df": "journal",
     "get_api_base": "config",
     "DuplicateClientOrderIdError": "errors",
+    "SandboxNotRunningError": "errors",
     "iter_markets": "data",
     "iter_historical_markets": "data",
     "iter_events": "data",
@@ -114,6 +115,7 @@ __all__ = [
     "ReadOnlyError",
     "RetryPolicy",
     "Sandbox",
+    "SandboxNotRunningError",
     "ServerError",
     "SpendCapError",
     "StalePreviewError",
@@ -160,6 +162,7 @@ __all__ = [
 if TYPE_CHECKING:
     from .auth import KalshiAuth, load_private_key
     from .client import KalshiClient, RetryPolicy
+    from .config import get_api_base
     from .data import (
         EventFrames,
         candles_df,
@@ -181,7 +184,6 @@ if TYPE_CHECKING:
         settlements_df,
         trades_df,
     )
-    from .config import get_api_base
     from .defaults import connect, default_client, set_default_client
     from .errors import (
         AuthenticationError,
@@ -196,8 +198,10 @@ if TYPE_CHECKING:
         PrivateKeyError,
         RateLimitError,
         ReadOnlyError,
+        SandboxNotRunningError,
         ServerError,
     )
+    from .journal import journal_df
     from .orders import (
         LiveTradingDisabledError,
         MarketNotOpenError,
@@ -217,14 +221,37 @@ if TYPE_CHECKING:
         set_spend_cap,
         spend_cap,
     )
-    from .journal import journal_df
     from .plots import plot_btc15m_overview, plot_orderbook_depth, plot_price_history, plot_strike_ladder
     from .ratelimit import RateLimiter
     from .sandbox import Sandbox
     from .widgets import OrderTicket
 
 
+# Submodules reachable as attributes right after ``import kalshi_nb`` (``kalshi_nb.frames.describe(...)``),
+# each imported on first use.
+_SUBMODULES = (
+    "config",
+    "errors",
+    "auth",
+    "client",
+    "data",
+    "frames",
+    "orders",
+    "plots",
+    "widgets",
+    "sandbox",
+    "journal",
+    "safety",
+    "fees",
+    "timeargs",
+    "endpoints",
+    "defaults",
+)
+
+
 def __getattr__(name: str) -> object:
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'kalshi_nb' has no attribute {name!r}")
@@ -234,4 +261,5 @@ def __getattr__(name: str) -> object:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    # What a notebook user needs (tab completion), not this module's own machinery.
+    return sorted({*__all__, *_SUBMODULES})

@@ -18,6 +18,7 @@ import base64
 import os
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -86,7 +87,9 @@ class KalshiAuth(AuthBase):
         >>> session.get(url, auth=KalshiAuth(key_id, private_key), allow_redirects=False)  # doctest: +SKIP
     """
 
-    def __init__(self, key_id: str, private_key: PrivateKey, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, key_id: str, private_key: PrivateKey, *, clock: Callable[[], float] = time.time
+    ) -> None:
         if not isinstance(key_id, str) or not key_id.strip():
             raise ValueError(f"key_id must be a non-empty string ({config.ENV_KEY_ID})")
         if not isinstance(private_key, rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey):
@@ -128,7 +131,11 @@ class KalshiAuth(AuthBase):
         return request
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, KalshiAuth) and other.key_id == self.key_id and other._private_key is self._private_key
+        return (
+            isinstance(other, KalshiAuth)
+            and other.key_id == self.key_id
+            and other._private_key is self._private_key
+        )
 
     def __hash__(self) -> int:
         return hash((self.key_id, id(self._private_key)))
@@ -138,7 +145,7 @@ class KalshiAuth(AuthBase):
 
     __str__ = __repr__
 
-    def __reduce__(self) -> object:
+    def __reduce__(self) -> str | tuple[Any, ...]:
         # Pickling would copy the key material into whatever stores the pickle.
         raise TypeError("KalshiAuth holds a private key and cannot be pickled")
 
@@ -171,7 +178,8 @@ def load_private_key(
         raise PrivateKeyError(
             f"{config.ENV_PRIVATE_KEY_PATH} (or the path passed) looks like the key itself, not a path to it: save "
             "the key in a file outside the repo (chmod 600) and give that file's path; to pass key text "
-            "directly use KalshiClient(private_key=...)")
+            "directly use KalshiClient(private_key=...)"
+        )
     file_path = os.path.expanduser(text)
     data, problem = _read_key_file(file_path)
     if problem is not None:
@@ -190,13 +198,20 @@ def _read_key_file(file_path: str) -> tuple[bytes, str | None]:
         with open(file_path, "rb") as fh:
             return fh.read(1 << 20), None
     except FileNotFoundError:
-        return b"", (f"{source} does not exist: check {config.ENV_PRIVATE_KEY_PATH} (or the path you passed); it "
-                     "should name the .pem file downloaded when the API key was created")
+        return b"", (
+            f"{source} does not exist: check {config.ENV_PRIVATE_KEY_PATH} (or the path you passed); it "
+            "should name the .pem file downloaded when the API key was created"
+        )
     except IsADirectoryError:
-        return b"", f"{source} path names a directory, not a file: point {config.ENV_PRIVATE_KEY_PATH} at the .pem file"
+        return (
+            b"",
+            f"{source} path names a directory, not a file: point {config.ENV_PRIVATE_KEY_PATH} at the .pem file",
+        )
     except OSError as exc:
-        return b"", (f"{source} cannot be read ({type(exc).__name__}, errno {exc.errno}): check its permissions "
-                     "(chmod 600, owned by you)")
+        return b"", (
+            f"{source} cannot be read ({type(exc).__name__}, errno {exc.errno}): check its permissions "
+            "(chmod 600, owned by you)"
+        )
 
 
 def parse_private_key(data: str | bytes, *, password: str | bytes | None = None) -> PrivateKey:
@@ -233,7 +248,9 @@ def parse_private_key(data: str | bytes, *, password: str | bytes | None = None)
     return key
 
 
-def _load_key(stripped: bytes, raw: bytes, secret: bytes | None, encrypted: bool) -> tuple[object, str | None]:
+def _load_key(
+    stripped: bytes, raw: bytes, secret: bytes | None, encrypted: bool
+) -> tuple[object, str | None]:
     """``(key, None)`` or ``(None, what to tell the user)``."""
     try:
         if stripped.startswith(b"-----"):
@@ -243,12 +260,17 @@ def _load_key(stripped: bytes, raw: bytes, secret: bytes | None, encrypted: bool
         # cryptography raises TypeError for "encrypted but no password" (DER) and "password but not encrypted".
         if secret and not encrypted:
             return _load_plain(stripped, raw)
-        return None, f"the private key file is encrypted: set {config.ENV_PRIVATE_KEY_PASSWORD} to its password"
+        return (
+            None,
+            f"the private key file is encrypted: set {config.ENV_PRIVATE_KEY_PASSWORD} to its password",
+        )
     except (ValueError, UnsupportedAlgorithm):
         if encrypted:
             return None, f"the private key could not be decrypted: check {config.ENV_PRIVATE_KEY_PASSWORD}"
-        return None, ("the file is not a private key kalshi_nb can read: expected the PEM file from Kalshi "
-                      "('-----BEGIN PRIVATE KEY-----' or '-----BEGIN RSA PRIVATE KEY-----')")
+        return None, (
+            "the file is not a private key kalshi_nb can read: expected the PEM file from Kalshi "
+            "('-----BEGIN PRIVATE KEY-----' or '-----BEGIN RSA PRIVATE KEY-----')"
+        )
 
 
 def _load_plain(stripped: bytes, raw: bytes) -> tuple[object, str | None]:

@@ -6,10 +6,10 @@ would resend a stale timestamp), exponential backoff with jitter inside a bounde
 token bucket, and errors that carry the evidence without ever carrying a secret.
 
 Example:
-    >>> client = KalshiClient()                          # credentials from the environment / .env
-    >>> client.get_market("KXBTC15M-26NOV251245-45")["yes_ask_dollars"]      # doctest: +SKIP
-    '0.5300'
+    >>> client = KalshiClient()                          # credentials from the environment / .env  # doctest: +SKIP
     >>> explorer = KalshiClient.read_only()              # market data without credentials
+    >>> explorer.env
+    'prod'
 """
 
 from __future__ import annotations
@@ -17,80 +17,46 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
-import random
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import requests
 
 from . import config
 from .auth import KalshiAuth, PrivateKey, load_private_key, parse_private_key, redact
-from .endpoints import check_filters
 from .envcheck import prove_sandbox
 from .errors import (
     KalshiAPIError,
-    PaginationError,
     ReadOnlyError,
+    SandboxNotRunningError,
     api_error,
     parse_error_body,
 )
-from .order_v2 import plain
 from .ratelimit import RateLimiter, make_rate_limiter
-from .timeargs import check_range, unix_seconds
-from .writer import AMBIGUOUS, InvalidResponseError, OrderWriter, check_id
+from .reads import ReadEndpoints
+from .retry import RetryPolicy
+from .timeargs import unix_seconds
+from .trading import TradeCalls
+from .writer import AMBIGUOUS, InvalidResponseError, not_processed
 
 log = logging.getLogger(__name__)
 
-_AUTH_PREFIXES = ("/portfolio", "/account", "/api_keys", "/historical/fills", "/historical/orders",
-                  "/historical/positions", "/communications")
-# (min, max) of each list endpoint's `limit`, from the SDK-3.34 pydantic constraints (kalshi-api.md section 3).
-LIMITS = {
-    "markets": (0, 1000),
-    "trades": (0, 1000),
-    "events": (1, 200),
-    "positions": (1, 1000),
-    "fills": (1, 1000),
-    "orders": (1, 1000),
-    "settlements": (1, 1000),
-}
-CANDLE_INTERVALS = (1, 60, 1440)
-
-
+_AUTH_PREFIXES = (
+    "/portfolio",
+    "/account",
+    "/api_keys",
+    "/historical/fills",
+    "/historical/orders",
+    "/historical/positions",
+    "/communications",
+)
 _RETRYABLE_READ = AMBIGUOUS
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How reads are retried and how long a create-order may take to settle.
-
-    ``max_attempts`` counts every attempt (1 = no retry). ``total_time`` bounds the whole call, attempts
-    and sleeps included. The delay before attempt n+1 is ``min(backoff_max, backoff_base * 2**(n-1))``
-    halved plus a random half (equal jitter); a ``Retry-After`` header replaces it when present.
-    ``order_attempts`` bounds how often one create-order (same ``client_order_id``) is sent.
-    ``in_flight_grace`` is how long, after a create-order timed out, the client keeps looking for the
-    order before it concludes the exchange never took it (None: one request timeout).
-
-    Example:
-        >>> KalshiClient(retry=RetryPolicy(max_attempts=6, total_time=60))   # doctest: +SKIP
-    """
-
-    max_attempts: int = 4
-    backoff_base: float = 0.25
-    backoff_max: float = 4.0
-    total_time: float = 30.0
-    order_attempts: int = 3
-    in_flight_grace: float | None = None
-
-    def delay(self, attempt: int) -> float:
-        cap = min(self.backoff_max, self.backoff_base * 2 ** max(attempt - 1, 0))
-        return cap / 2 + random.uniform(0, cap / 2)
-
-
-class KalshiClient(OrderWriter):
+class KalshiClient(ReadEndpoints, TradeCalls):
     """A signed client for Kalshi Trade API v2.
 
     Keyword arguments override the environment (``KALSHI_API_KEY_ID``, ``KALSHI_PRIVATE_KEY_PATH``,
@@ -124,6 +90,7 @@ class KalshiClient(OrderWriter):
         rate_limit: str | RateLimiter | None = "basic",
         read_only: bool = False,
         clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if api_base is not None:
             self.api_base = config.validate_api_base(api_base)
@@ -139,6 +106,7 @@ class KalshiClient(OrderWriter):
         self._next_proof = 0.0
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
+        self._sleep = sleep  # injectable, so retry timing is tested without waiting
         self.rate_limiter = make_rate_limiter(rate_limit)
         self._auth: KalshiAuth | None = None
         if not read_only:
@@ -192,9 +160,9 @@ class KalshiClient(OrderWriter):
     # --- identity ---------------------------------------------------------------------------------
     @property
     def env(self) -> str:
-        """``prod``, ``demo`` or ``local``, decided from where the requests really go.
+        """``prod``, ``demo`` or ``sandbox``, decided from where the requests really go.
 
-        A loopback URL is ``local`` (fake money) only after the sandbox there proved it is one
+        A loopback URL is ``sandbox`` (fake money) only after the sandbox there proved it is one
         (``kalshi_nb.envcheck``); until then, and for every host that is not Kalshi's demo, it is ``prod``.
         """
         if self._forced_prod:
@@ -233,7 +201,7 @@ class KalshiClient(OrderWriter):
 
     __str__ = __repr__
 
-    def __reduce__(self) -> object:
+    def __reduce__(self) -> str | tuple[Any, ...]:
         raise TypeError("KalshiClient holds a private key and cannot be pickled")
 
     def close(self) -> None:
@@ -265,7 +233,7 @@ class KalshiClient(OrderWriter):
         return self._prefix + path
 
     def _needs_auth(self, full_path: str) -> bool:
-        rel = full_path[len(self._prefix):]
+        rel = full_path[len(self._prefix) :]
         return rel.startswith(_AUTH_PREFIXES)
 
     def _request(
@@ -311,14 +279,23 @@ class KalshiClient(OrderWriter):
                 if delay is None:
                     delay = policy.delay(attempt)
                 if time.monotonic() + delay >= deadline:
-                    log.debug("%s %s: giving up after %d attempts (time budget spent)", method, full_path, attempt)
+                    log.debug(
+                        "%s %s: giving up after %d attempts (time budget spent)", method, full_path, attempt
+                    )
                     raise
-                log.debug("%s %s: attempt %d failed (%s); retrying in %.2f s",
-                          method, full_path, attempt, _describe(exc), delay)
-                time.sleep(delay)
+                log.debug(
+                    "%s %s: attempt %d failed (%s); retrying in %.2f s",
+                    method,
+                    full_path,
+                    attempt,
+                    _describe(exc),
+                    delay,
+                )
+                self._sleep(delay)
 
-    def _send_once(self, method: str, full_path: str, params: dict[str, Any] | None, json_body: Any,
-                   deadline: float) -> Any:
+    def _send_once(
+        self, method: str, full_path: str, params: dict[str, Any] | None, json_body: Any, deadline: float
+    ) -> Any:
         kind = "read" if method == "GET" else "write"
         if self.rate_limiter is not None:
             self.rate_limiter.acquire(kind)
@@ -338,21 +315,41 @@ class KalshiClient(OrderWriter):
             )
         except requests.RequestException as exc:
             _redact_sent_headers(exc.request)
-            log.debug("%s %s -> %s after %.1f ms", method, full_path, type(exc).__name__,
-                      (time.perf_counter() - started) * 1000)
+            if not_processed(exc) and config.is_loopback_host(urlsplit(self.api_base).hostname or ""):
+                raise SandboxNotRunningError(
+                    f"the sandbox at {self.api_base} is not running: start it with `make sandbox` (or "
+                    "`python -m kalshi_nb.sandbox --write-env .env`), or call kalshi_nb.connect() to start one "
+                    "in this kernel"
+                ) from exc
+            log.debug(
+                "%s %s -> %s after %.1f ms",
+                method,
+                full_path,
+                type(exc).__name__,
+                (time.perf_counter() - started) * 1000,
+            )
             raise
         _redact_sent_headers(response.request)
-        log.debug("%s %s -> %d in %.1f ms", method, full_path, response.status_code,
-                  (time.perf_counter() - started) * 1000)
+        log.debug(
+            "%s %s -> %d in %.1f ms",
+            method,
+            full_path,
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+        )
         return self._parse(response, method, full_path)
 
     def _parse(self, response: requests.Response, method: str, full_path: str) -> Any:
         status = response.status_code
         if 300 <= status < 400:
             raise KalshiAPIError(
-                status=status, code="redirect", method=method, path=full_path, response=response,
+                status=status,
+                code="redirect",
+                method=method,
+                path=full_path,
+                response=response,
                 message=f"unexpected redirect to {response.headers.get('Location', '?')!r}; signed requests are "
-                        "never followed (the signature covers the original path)",
+                "never followed (the signature covers the original path)",
                 hint="check the API base URL (KALSHI_API_BASE): it must end in /trade-api/v2",
             )
         body: Any = None
@@ -364,12 +361,18 @@ class KalshiClient(OrderWriter):
                 malformed = True
         if status >= 400:
             code = parse_error_body(body)[0]
-            raise self._scrubbed(api_error(response, method=method, path=full_path, body=body,
-                                           hint=self._hint(status, code)))
+            raise self._scrubbed(
+                api_error(response, method=method, path=full_path, body=body, hint=self._hint(status, code))
+            )
         if malformed:
             raise InvalidResponseError(
-                status=status, code="invalid_json", method=method, path=full_path, response=response,
-                message="the response body is not valid JSON (truncated?)", body=(response.text or "")[:200],
+                status=status,
+                code="invalid_json",
+                method=method,
+                path=full_path,
+                response=response,
+                message="the response body is not valid JSON (truncated?)",
+                body=(response.text or "")[:200],
             )
         if isinstance(body, dict) and body.get("error"):
             # Retired endpoints have answered an error body with a 2xx status (kalshi-api.md section 5.1).
@@ -402,226 +405,25 @@ class KalshiClient(OrderWriter):
         hints = []
         host = (urlsplit(self.api_base).hostname or "").lower()
         if host in config.PROD_HOSTS:
-            hints.append("a demo key does not work on the production host: for demo use KALSHI_USE_DEMO=true "
-                         "or connect('demo')")
+            hints.append(
+                "a demo key does not work on the production host: for demo use KALSHI_USE_DEMO=true "
+                "or connect('demo')"
+            )
         elif self.env == "demo":
-            hints.append("a production key does not work on the demo host: for production set "
-                         "KALSHI_USE_DEMO=false or use connect('prod')")
+            hints.append(
+                "a production key does not work on the demo host: for production set "
+                "KALSHI_USE_DEMO=false or use connect('prod')"
+            )
         else:
             hints.append(f"check that this key is registered with {self.api_base}")
-        hints.append("your computer's clock may be off: the signed timestamp must be within about 30 s of "
-                     "the exchange's clock (sync it with NTP)")
-        hints.append(f"check that {config.ENV_KEY_ID} ({redact(self._auth.key_id)}) is the id of this "
-                     "private key")
+        hints.append(
+            "your computer's clock may be off: the signed timestamp must be within about 30 s of "
+            "the exchange's clock (sync it with NTP)"
+        )
+        hints.append(
+            f"check that {config.ENV_KEY_ID} ({redact(self._auth.key_id)}) is the id of this private key"
+        )
         return "; ".join(hints)
-
-    # --- pagination -------------------------------------------------------------------------------
-    def paginate(self, method: str | Callable[..., dict], key: str | None = None, /, **params: Any) -> Iterator[dict]:
-        """Yield every item of a list endpoint, following the cursor with the same filters on each page.
-
-        Stops on a missing, null or empty cursor; raises ``PaginationError`` if a cursor repeats.
-
-        Example:
-            >>> for m in client.paginate("get_markets", series_ticker="KXBTC15M", limit=1000):  # doctest: +SKIP
-            ...     print(m["ticker"])
-        """
-        fetch = getattr(self, method) if isinstance(method, str) else method
-        if key is None:
-            name = method if isinstance(method, str) else getattr(method, "__name__", "")
-            key = _ITEMS_KEY.get(name)
-            if key is None:
-                raise ValueError(f"pass the items key for {name!r} (e.g. 'markets')")
-        cursor = params.pop("cursor", None)
-        seen: set[str] = set()
-        while True:
-            page = fetch(cursor=cursor, **params)
-            yield from page.get(key) or []
-            cursor = page.get("cursor")
-            if not cursor:
-                return
-            if cursor in seen:
-                raise PaginationError(f"the server repeated a cursor while listing {key}; stopping instead of looping")
-            seen.add(cursor)
-
-    # --- market data (no credentials needed) ---------------------------------------------------------
-    def get_exchange_status(self) -> dict:
-        """``GET /exchange/status``: ``{"exchange_active": bool, "trading_active": bool, ...}``."""
-        return self._request("GET", "/exchange/status")
-
-    def get_markets(self, series_ticker: str | None = None, status: str | None = "open", limit: int = 200,
-                    cursor: str | None = None, **filters: Any) -> dict:
-        """``GET /markets``: one page, ``{"markets": [...], "cursor": str}``.
-
-        ``filters``: ``event_ticker``, ``tickers`` (list or comma string), ``mve_filter``, ``min_close_ts``...
-
-        Example:
-            >>> client.get_markets(series_ticker="KXBTC15M", limit=10)["markets"][0]["ticker"]  # doctest: +SKIP
-        """
-        params = {"series_ticker": series_ticker, "status": status, "cursor": cursor, **filters}
-        params["limit"] = _check_limit("markets", limit)
-        return self._request("GET", "/markets", params=_csv(check_filters("markets", params), "tickers"))
-
-    def get_market(self, ticker: str) -> dict:
-        """``GET /markets/{ticker}``, unwrapped: the market object itself.
-
-        Example:
-            >>> client.get_market("KXBTC15M-26NOV251245-45")["status"]   # doctest: +SKIP
-            'active'
-        """
-        return self._request("GET", f"/markets/{_seg(ticker)}")["market"]
-
-    def get_events(self, status: str | None = "open", limit: int = 200, cursor: str | None = None,
-                   **filters: Any) -> dict:
-        """``GET /events``: one page, ``{"events": [...], "cursor": str}`` (no multivariate events).
-
-        ``filters``: ``series_ticker``, ``with_nested_markets``, ``tickers``, ``min_close_ts``...
-        """
-        params = {"status": status, "cursor": cursor, **filters}
-        params["limit"] = _check_limit("events", limit)
-        return self._request("GET", "/events", params=_csv(check_filters("events", params), "tickers"))
-
-    def get_event(self, event_ticker: str, with_nested_markets: bool = False) -> dict:
-        """``GET /events/{event_ticker}``: ``{"event": {...}, "markets": [...]}``."""
-        return self._request("GET", f"/events/{_seg(event_ticker)}",
-                             params={"with_nested_markets": with_nested_markets or None})
-
-    def get_series(self, series_ticker: str, **filters: Any) -> dict:
-        """``GET /series/{series_ticker}``: ``{"series": {...}}``."""
-        return self._request("GET", f"/series/{_seg(series_ticker)}", params=check_filters("series", filters))
-
-    def get_series_list(self, category: str | None = None, **filters: Any) -> dict:
-        """``GET /series``: ``{"series": [...]}`` (not paginated; large without a filter)."""
-        params = check_filters("series_list", {"category": category, **filters})
-        return self._request("GET", "/series", params=_csv(params, "tags"))
-
-    def get_orderbook(self, ticker: str, depth: int | None = None) -> dict:
-        """``GET /markets/{ticker}/orderbook``: ``{"orderbook_fp": {"yes_dollars": [...], "no_dollars": [...]}}``.
-
-        Only bids are listed, YES and NO; levels are ``[price, count]`` strings.
-        """
-        depth = plain(depth)  # type: ignore[assignment]
-        if depth is not None and (isinstance(depth, bool) or not isinstance(depth, int) or not 0 <= depth <= 100):
-            raise ValueError(f"depth must be an integer 0-100 (0 = all levels), got {depth!r}")
-        return self._request("GET", f"/markets/{_seg(ticker)}/orderbook", params={"depth": depth})
-
-    def get_trades(self, ticker: str | None = None, limit: int = 100, cursor: str | None = None,
-                   **filters: Any) -> dict:
-        """``GET /markets/trades``: one page, ``{"trades": [...], "cursor": str}``; filters ``min_ts``, ``max_ts``."""
-        params = {"ticker": ticker, "cursor": cursor, **filters}
-        params["limit"] = _check_limit("trades", limit)
-        return self._request("GET", "/markets/trades", params=check_filters("trades", params))
-
-    def get_candlesticks(self, ticker: str, start_ts: int | datetime, end_ts: int | datetime,
-                         period_interval: int = 60, *,
-                         series_ticker: str | None = None, **filters: Any) -> dict:
-        """``GET /series/{series}/markets/{ticker}/candlesticks``: ``{"ticker", "candlesticks": [...]}``.
-
-        ``start_ts``/``end_ts`` are Unix seconds or datetimes; ``period_interval`` is 1, 60 or 1440 minutes. Without
-        ``series_ticker`` it is looked up from the market's event (two extra reads).
-        """
-        if period_interval not in CANDLE_INTERVALS:
-            raise ValueError(f"period_interval must be 1, 60 or 1440 (minutes), got {period_interval!r}")
-        if series_ticker is None:
-            event_ticker = self.get_market(ticker)["event_ticker"]
-            series_ticker = self.get_event(event_ticker)["event"]["series_ticker"]
-        start, end = check_range(start_ts, end_ts, names=("start_ts", "end_ts"))
-        params = check_filters("candlesticks", {"start_ts": start, "end_ts": end, "period_interval": period_interval,
-                                                **filters})
-        return self._request("GET", f"/series/{_seg(series_ticker)}/markets/{_seg(ticker)}/candlesticks",
-                             params=params)
-
-    # --- the historical tier (markets, trades and the account's history older than the cutoff) --------
-    def get_historical_cutoff(self) -> dict:
-        """``GET /historical/cutoff``: when data moves to the historical tier (``market_settled_ts``, ...)."""
-        return self._request("GET", "/historical/cutoff")
-
-    def get_historical_markets(self, limit: int = 200, cursor: str | None = None, **filters: Any) -> dict:
-        """``GET /historical/markets``: one page, ``{"markets": [...], "cursor": str}``."""
-        params = {"cursor": cursor, "limit": _check_limit("markets", limit), **filters}
-        return self._request("GET", "/historical/markets",
-                             params=_csv(check_filters("historical_markets", params), "tickers"))
-
-    def get_historical_market(self, ticker: str) -> dict:
-        """``GET /historical/markets/{ticker}``, unwrapped: the market object."""
-        return self._request("GET", f"/historical/markets/{_seg(ticker)}")["market"]
-
-    def get_historical_candlesticks(self, ticker: str, start_ts: int | datetime, end_ts: int | datetime,
-                                    period_interval: int = 60) -> dict:
-        """``GET /historical/markets/{ticker}/candlesticks``: ``{"ticker", "candlesticks": [...]}``."""
-        if period_interval not in CANDLE_INTERVALS:
-            raise ValueError(f"period_interval must be 1, 60 or 1440 (minutes), got {period_interval!r}")
-        start, end = check_range(start_ts, end_ts, names=("start_ts", "end_ts"))
-        params = check_filters("historical_candlesticks",
-                               {"start_ts": start, "end_ts": end, "period_interval": period_interval})
-        return self._request("GET", f"/historical/markets/{_seg(ticker)}/candlesticks", params=params)
-
-    # --- portfolio (credentials needed) -------------------------------------------------------------
-    def get_balance(self) -> dict:
-        """``GET /portfolio/balance``: ``{"balance": int cents, "balance_dollars": str, ...}``."""
-        return self._request("GET", "/portfolio/balance")
-
-    def get_positions(self, limit: int = 100, cursor: str | None = None, **filters: Any) -> dict:
-        """``GET /portfolio/positions``: ``{"market_positions": [...], "event_positions": [...], "cursor"}``."""
-        params = {"cursor": cursor, **filters}
-        params["limit"] = _check_limit("positions", limit)
-        return self._request("GET", "/portfolio/positions",
-                             params=_csv(check_filters("positions", params), "count_filter"))
-
-    def get_fills(self, ticker: str | None = None, limit: int = 100, cursor: str | None = None,
-                  **filters: Any) -> dict:
-        """``GET /portfolio/fills``: ``{"fills": [...], "cursor": str}``."""
-        params = {"ticker": ticker, "cursor": cursor, **filters}
-        params["limit"] = _check_limit("fills", limit)
-        return self._request("GET", "/portfolio/fills", params=_csv(check_filters("fills", params), "ticker"))
-
-    def get_orders(self, ticker: str | None = None, status: str | None = None, limit: int = 100,
-                   cursor: str | None = None, **filters: Any) -> dict:
-        """``GET /portfolio/orders``: ``{"orders": [...], "cursor": str}``; ``status`` resting/canceled/executed."""
-        params = {"ticker": ticker, "status": status, "cursor": cursor, **filters}
-        params["limit"] = _check_limit("orders", limit)
-        return self._request("GET", "/portfolio/orders",
-                             params=_csv(check_filters("orders", params), "event_ticker"))
-
-    def get_order(self, order_id: str) -> dict:
-        """``GET /portfolio/orders/{order_id}``: ``{"order": {...}}``."""
-        return self._request("GET", f"/portfolio/orders/{_seg(order_id)}")
-
-    def get_settlements(self, limit: int = 100, cursor: str | None = None, **filters: Any) -> dict:
-        """``GET /portfolio/settlements``: ``{"settlements": [...], "cursor": str}``."""
-        params = {"cursor": cursor, **filters}
-        params["limit"] = _check_limit("settlements", limit)
-        return self._request("GET", "/portfolio/settlements", params=check_filters("settlements", params))
-
-_ITEMS_KEY = {
-    "get_markets": "markets",
-    "get_events": "events",
-    "get_trades": "trades",
-    "get_positions": "market_positions",
-    "get_fills": "fills",
-    "get_orders": "orders",
-    "get_settlements": "settlements",
-}
-
-
-def _seg(value: object) -> str:
-    """One path segment: checked (no dot segments, slashes or escapes can change the route), then encoded."""
-    return quote(check_id(value), safe="")
-
-
-def _check_limit(endpoint: str, limit: Any) -> int:
-    low, high = LIMITS[endpoint]
-    limit = plain(limit)
-    if isinstance(limit, bool) or not isinstance(limit, int) or not low <= limit <= high:
-        raise ValueError(f"limit for {endpoint} must be an integer {low}-{high}, got {limit!r}")
-    return limit
-
-
-def _csv(params: dict[str, Any], *names: str) -> dict[str, Any]:
-    for name in names:
-        value = params.get(name)
-        if isinstance(value, list | tuple | set | frozenset):
-            params[name] = ",".join(sorted(value) if isinstance(value, set | frozenset) else value)
-    return params
 
 
 def _query(params: dict[str, Any] | None) -> dict[str, Any] | None:

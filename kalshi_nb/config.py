@@ -89,8 +89,10 @@ def get_use_demo() -> bool:
     """``KALSHI_USE_DEMO`` as a bool: ``true``/``false`` in any case; unset means production.
 
     Example:
-        >>> get_use_demo()  # with KALSHI_USE_DEMO=TRUE
+        >>> os.environ["KALSHI_USE_DEMO"] = "TRUE"
+        >>> get_use_demo()
         True
+        >>> del os.environ["KALSHI_USE_DEMO"]
     """
     raw = _env(ENV_USE_DEMO)
     if raw is None:
@@ -121,7 +123,7 @@ def validate_api_base(url: str, *, source: str = "api_base") -> str:
     Example:
         >>> validate_api_base("http://127.0.0.1:8000/trade-api/v2/")
         'http://127.0.0.1:8000/trade-api/v2'
-        >>> validate_api_base("https://external-api.kalshi.com\\@127.0.0.1/trade-api/v2")
+        >>> validate_api_base("https://external-api.kalshi.com" + chr(92) + "@127.0.0.1/trade-api/v2")
         Traceback (most recent call last):
         ...
         ValueError: api_base must not contain a backslash; give a URL like https://external-api.kalshi.com/trade-api/v2 (got 'https://external-api.kalshi.com\\\\@127.0.0.1/trade-api/v2')
@@ -132,8 +134,13 @@ def validate_api_base(url: str, *, source: str = "api_base") -> str:
         raise _refuse(source, url, "must not contain whitespace or control characters")
     if not url.isascii():
         raise _refuse(source, url, "must be plain ASCII (write an international host name in its xn-- form)")
-    for bad, what in (("\\", "a backslash"), ("@", "user info ('@')"), ("%", "percent-escapes"),
-                      ("?", "a query string"), ("#", "a fragment")):
+    for bad, what in (
+        ("\\", "a backslash"),
+        ("@", "user info ('@')"),
+        ("%", "percent-escapes"),
+        ("?", "a query string"),
+        ("#", "a fragment"),
+    ):
         if bad in url:
             raise _refuse(source, url, f"must not contain {what}")
     cleaned = url.rstrip("/")
@@ -223,9 +230,9 @@ def base_for_env(env: str) -> str:
 
 
 def environment_of(api_base: str, *, sandbox_proven: bool = False) -> str:
-    """Name the environment a (validated) base URL points at: ``prod``, ``demo`` or ``local``.
+    """Name the environment a (validated) base URL points at: ``prod``, ``demo`` or ``sandbox``.
 
-    Only Kalshi's documented demo hosts are ``demo``. A loopback URL is ``local`` (the fake-money sandbox)
+    Only Kalshi's documented demo hosts are ``demo``. A loopback URL is ``sandbox`` (the fake-money sandbox)
     only once the sandbox at that address has proved it is one (``sandbox_proven``, see
     ``kalshi_nb.envcheck``): a loopback port may just as well be a proxy in front of production. Every
     other host is ``prod``, so every production guard applies to it.
@@ -240,7 +247,7 @@ def environment_of(api_base: str, *, sandbox_proven: bool = False) -> str:
     if host in DEMO_HOSTS:
         return "demo"
     if sandbox_proven and is_loopback_host(host):
-        return "local"
+        return "sandbox"
     return "prod"
 
 
@@ -251,8 +258,8 @@ def data_dir() -> Path:
     (mode 0700: it says which orders were sent).
 
     Example:
-        >>> data_dir().name
-        'kalshi_nb'
+        >>> data_dir().is_dir()
+        True
     """
     raw = os.environ.get(ENV_DATA_DIR)
     if raw and raw.strip():
@@ -292,13 +299,3 @@ def has_credentials() -> bool:
         True
     """
     return get_key_id() is not None and get_private_key_path() is not None
-
-
-def __getattr__(name: str) -> object:
-    # The issue places load_private_key under configuration; it lives in auth.py (next to the signing
-    # code that uses the key) and is reachable here lazily, so config.py imports nothing above it.
-    if name == "load_private_key":
-        from .auth import load_private_key
-
-        return load_private_key
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -20,6 +20,7 @@ import threading
 from typing import Any
 
 from . import config
+from .auth import redact
 from .client import KalshiClient
 
 log = logging.getLogger("kalshi_nb")
@@ -50,6 +51,8 @@ def connect(env: str | None = None, *, read_only: bool = False, **client_kwargs:
     if env is not None and (not isinstance(env, str) or env.lower() not in ENVS):
         raise ValueError(f"env must be one of {', '.join(ENVS)} or None, got {env!r}")
     env = env.lower() if env else None
+    if env is None and not read_only:
+        _check_credential_pair()
     sandbox = None
     if env == "sandbox" or (env is None and not read_only and not config.has_credentials()):
         client, sandbox = _sandbox_client(client_kwargs)
@@ -66,8 +69,35 @@ def connect(env: str | None = None, *, read_only: bool = False, **client_kwargs:
         client = KalshiClient(read_only=read_only, **client_kwargs)
     else:
         client = KalshiClient(api_base=config.base_for_env(env), read_only=read_only, **client_kwargs)
+    if sandbox is None:
+        who = "read-only (no key)" if client.is_read_only else f"key {redact(client.key_id)}"
+        log.warning(
+            "kalshi_nb: %s exchange at %s, %s%s",
+            _LABELS.get(client.env, client.env),
+            client.api_base,
+            who,
+            " (real money)" if client.env == "prod" else "",
+        )
     _set_default(client, sandbox)
     return client
+
+
+_LABELS = {"prod": "production", "demo": "demo", "sandbox": "sandbox"}
+
+
+def _check_credential_pair() -> None:
+    """One of the two credential variables without the other is a mistake, not a reason to use the sandbox."""
+    key_id, path = config.get_key_id(), config.get_private_key_path()
+    if (key_id is None) != (path is None):
+        have, missing = (
+            (config.ENV_KEY_ID, config.ENV_PRIVATE_KEY_PATH)
+            if path is None
+            else (config.ENV_PRIVATE_KEY_PATH, config.ENV_KEY_ID)
+        )
+        raise ValueError(
+            f"{have} is set but {missing} is not: set both (see .env.example), or unset {have} to use "
+            "the local sandbox"
+        )
 
 
 def default_client() -> KalshiClient:
@@ -75,7 +105,7 @@ def default_client() -> KalshiClient:
 
     Example:
         >>> default_client()  # doctest: +SKIP
-        <KalshiClient local http://127.0.0.1:53411/trade-api/v2 key=5c1e…9a0b>
+        <KalshiClient sandbox http://127.0.0.1:53411/trade-api/v2 key=5c1e…9a0b>
     """
     if _default is None:
         raise RuntimeError("no default client yet: call kalshi_nb.connect() first (or pass client=...)")
@@ -111,8 +141,12 @@ def _sandbox_client(client_kwargs: dict[str, Any]) -> tuple[KalshiClient, Any]:
 
     sandbox = Sandbox().start()
     try:
-        client = KalshiClient(key_id=sandbox.key_id, private_key_path=sandbox.private_key_path,
-                              api_base=sandbox.url, **client_kwargs)
+        client = KalshiClient(
+            key_id=sandbox.key_id,
+            private_key_path=sandbox.private_key_path,
+            api_base=sandbox.url,
+            **client_kwargs,
+        )
     except BaseException:
         _stop(sandbox)
         raise

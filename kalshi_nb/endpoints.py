@@ -28,12 +28,31 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-__all__ = ["ENDPOINTS", "SPEC_VERSION", "Endpoint", "Param", "check_filters"]
+__all__ = [
+    "CANDLE_INTERVALS",
+    "ENDPOINTS",
+    "INTERVAL_NAMES",
+    "MAX_CANDLES",
+    "SPEC_VERSION",
+    "Endpoint",
+    "Param",
+    "candle_minutes",
+    "check_filters",
+    "is_bool",
+    "limit_bounds",
+]
 
 _M = TypeVar("_M", bound=Mapping[str, Any])
 
 SPEC_VERSION = "3.34.0"
 """The ``info.version`` of Kalshi's openapi.yaml that :data:`ENDPOINTS` was written from."""
+
+CANDLE_INTERVALS: tuple[int, ...] = (1, 60, 1440)
+"""Candle periods the candlestick endpoints serve (``period_interval``), in minutes."""
+INTERVAL_NAMES: Mapping[str, int] = {"1m": 1, "1h": 60, "1d": 1440}
+"""Short names of :data:`CANDLE_INTERVALS` that ``candles_df(interval=...)`` also takes."""
+MAX_CANDLES = 5000
+"""Candles per candlestick request (UNCONFIRMED live; DFlow's relay documents 5,000 and a 400 above it)."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +83,7 @@ _TS = Param("timestamp")
 _CURSOR = _STR
 _SUBACCOUNT = Param("integer", low=0)
 _EXCHANGE_INDEX = Param("integer", low=0)
-_INTERVAL = Param("integer", values=(1, 60, 1440))
+_INTERVAL = Param("integer", values=CANDLE_INTERVALS)
 
 
 def _limit(low: int, high: int) -> Param:
@@ -80,70 +99,222 @@ def _enum(*values: str) -> Param:
 # `status`, which the spec types as a bare string ("possible values depend on the endpoint"); its values
 # are the spec's OrderStatus schema (resting, canceled, executed), the states an order listing can hold.
 ENDPOINTS: dict[str, Endpoint] = {
-    "markets": Endpoint("/markets", {
-        "limit": _limit(0, 1000), "cursor": _CURSOR, "event_ticker": _STR, "series_ticker": _STR,
-        "min_created_ts": _TS, "max_created_ts": _TS, "min_updated_ts": _TS, "max_updated_ts": _TS,
-        "max_close_ts": _TS, "min_close_ts": _TS, "min_settled_ts": _TS, "max_settled_ts": _TS,
-        "status": _enum("unopened", "open", "paused", "closed", "settled"), "tickers": _STR,
-        "mve_filter": _enum("only", "exclude"),
-    }),
-    "historical_markets": Endpoint("/historical/markets", {
-        "limit": _limit(0, 1000), "cursor": _CURSOR, "tickers": _STR, "event_ticker": _STR,
-        "series_ticker": _STR, "mve_filter": _enum("exclude"),
-    }),
-    "events": Endpoint("/events", {
-        "limit": _limit(1, 200), "cursor": _CURSOR, "with_nested_markets": _BOOL, "with_milestones": _BOOL,
-        "status": _enum("unopened", "open", "closed", "settled"), "series_ticker": _STR, "tickers": _STR,
-        "min_close_ts": _TS, "min_updated_ts": _TS,
-    }),
-    "trades": Endpoint("/markets/trades", {
-        "limit": _limit(0, 1000), "cursor": _CURSOR, "ticker": _STR, "min_ts": _TS, "max_ts": _TS,
-        "is_block_trade": _BOOL,
-    }),
-    "historical_trades": Endpoint("/historical/trades", {
-        "limit": _limit(0, 1000), "cursor": _CURSOR, "ticker": _STR, "min_ts": _TS, "max_ts": _TS,
-        "is_block_trade": _BOOL,
-    }),
-    "positions": Endpoint("/portfolio/positions", {
-        "cursor": _CURSOR, "limit": _limit(1, 1000), "count_filter": _STR,
-        "settlement_status": _enum("unsettled", "settled", "all"), "ticker": _STR, "event_ticker": _STR,
-        "subaccount": _SUBACCOUNT, "exchange_index": _EXCHANGE_INDEX,
-    }),
-    "fills": Endpoint("/portfolio/fills", {
-        "ticker": _STR, "order_id": _STR, "min_ts": _TS, "max_ts": _TS, "limit": _limit(1, 1000),
-        "cursor": _CURSOR, "subaccount": _SUBACCOUNT, "exchange_index": _EXCHANGE_INDEX,
-    }),
-    "historical_fills": Endpoint("/historical/fills", {
-        "ticker": _STR, "min_ts": _TS, "max_ts": _TS, "limit": _limit(1, 1000), "cursor": _CURSOR,
-        "subaccount": _SUBACCOUNT,
-    }),
-    "orders": Endpoint("/portfolio/orders", {
-        "ticker": _STR, "event_ticker": _STR, "min_ts": _TS, "max_ts": _TS,
-        "status": _enum("resting", "canceled", "executed"), "limit": _limit(1, 1000), "cursor": _CURSOR,
-        "subaccount": _SUBACCOUNT, "exchange_index": _EXCHANGE_INDEX,
-    }),
-    "historical_orders": Endpoint("/historical/orders", {
-        "ticker": _STR, "min_ts": _TS, "max_ts": _TS, "limit": _limit(1, 1000), "cursor": _CURSOR,
-        "subaccount": _SUBACCOUNT,
-    }),
-    "settlements": Endpoint("/portfolio/settlements", {
-        "limit": _limit(1, 1000), "cursor": _CURSOR, "ticker": _STR, "event_ticker": _STR, "min_ts": _TS,
-        "max_ts": _TS, "subaccount": _SUBACCOUNT,
-    }),
-    "candlesticks": Endpoint("/series/{series_ticker}/markets/{ticker}/candlesticks", {
-        "start_ts": _TS, "end_ts": _TS, "period_interval": _INTERVAL, "include_latest_before_start": _BOOL,
-    }),
-    "historical_candlesticks": Endpoint("/historical/markets/{ticker}/candlesticks", {
-        "start_ts": _TS, "end_ts": _TS, "period_interval": _INTERVAL,
-    }),
+    "markets": Endpoint(
+        "/markets",
+        {
+            "limit": _limit(0, 1000),
+            "cursor": _CURSOR,
+            "event_ticker": _STR,
+            "series_ticker": _STR,
+            "min_created_ts": _TS,
+            "max_created_ts": _TS,
+            "min_updated_ts": _TS,
+            "max_updated_ts": _TS,
+            "max_close_ts": _TS,
+            "min_close_ts": _TS,
+            "min_settled_ts": _TS,
+            "max_settled_ts": _TS,
+            "status": _enum("unopened", "open", "paused", "closed", "settled"),
+            "tickers": _STR,
+            "mve_filter": _enum("only", "exclude"),
+        },
+    ),
+    "historical_markets": Endpoint(
+        "/historical/markets",
+        {
+            "limit": _limit(0, 1000),
+            "cursor": _CURSOR,
+            "tickers": _STR,
+            "event_ticker": _STR,
+            "series_ticker": _STR,
+            "mve_filter": _enum("exclude"),
+        },
+    ),
+    "events": Endpoint(
+        "/events",
+        {
+            "limit": _limit(1, 200),
+            "cursor": _CURSOR,
+            "with_nested_markets": _BOOL,
+            "with_milestones": _BOOL,
+            "status": _enum("unopened", "open", "closed", "settled"),
+            "series_ticker": _STR,
+            "tickers": _STR,
+            "min_close_ts": _TS,
+            "min_updated_ts": _TS,
+        },
+    ),
+    "trades": Endpoint(
+        "/markets/trades",
+        {
+            "limit": _limit(0, 1000),
+            "cursor": _CURSOR,
+            "ticker": _STR,
+            "min_ts": _TS,
+            "max_ts": _TS,
+            "is_block_trade": _BOOL,
+        },
+    ),
+    "historical_trades": Endpoint(
+        "/historical/trades",
+        {
+            "limit": _limit(0, 1000),
+            "cursor": _CURSOR,
+            "ticker": _STR,
+            "min_ts": _TS,
+            "max_ts": _TS,
+            "is_block_trade": _BOOL,
+        },
+    ),
+    "positions": Endpoint(
+        "/portfolio/positions",
+        {
+            "cursor": _CURSOR,
+            "limit": _limit(1, 1000),
+            "count_filter": _STR,
+            "settlement_status": _enum("unsettled", "settled", "all"),
+            "ticker": _STR,
+            "event_ticker": _STR,
+            "subaccount": _SUBACCOUNT,
+            "exchange_index": _EXCHANGE_INDEX,
+        },
+    ),
+    "fills": Endpoint(
+        "/portfolio/fills",
+        {
+            "ticker": _STR,
+            "order_id": _STR,
+            "min_ts": _TS,
+            "max_ts": _TS,
+            "limit": _limit(1, 1000),
+            "cursor": _CURSOR,
+            "subaccount": _SUBACCOUNT,
+            "exchange_index": _EXCHANGE_INDEX,
+        },
+    ),
+    "historical_fills": Endpoint(
+        "/historical/fills",
+        {
+            "ticker": _STR,
+            "min_ts": _TS,
+            "max_ts": _TS,
+            "limit": _limit(1, 1000),
+            "cursor": _CURSOR,
+            "subaccount": _SUBACCOUNT,
+        },
+    ),
+    "orders": Endpoint(
+        "/portfolio/orders",
+        {
+            "ticker": _STR,
+            "event_ticker": _STR,
+            "min_ts": _TS,
+            "max_ts": _TS,
+            "status": _enum("resting", "canceled", "executed"),
+            "limit": _limit(1, 1000),
+            "cursor": _CURSOR,
+            "subaccount": _SUBACCOUNT,
+            "exchange_index": _EXCHANGE_INDEX,
+        },
+    ),
+    "historical_orders": Endpoint(
+        "/historical/orders",
+        {
+            "ticker": _STR,
+            "min_ts": _TS,
+            "max_ts": _TS,
+            "limit": _limit(1, 1000),
+            "cursor": _CURSOR,
+            "subaccount": _SUBACCOUNT,
+        },
+    ),
+    "settlements": Endpoint(
+        "/portfolio/settlements",
+        {
+            "limit": _limit(1, 1000),
+            "cursor": _CURSOR,
+            "ticker": _STR,
+            "event_ticker": _STR,
+            "min_ts": _TS,
+            "max_ts": _TS,
+            "subaccount": _SUBACCOUNT,
+        },
+    ),
+    "candlesticks": Endpoint(
+        "/series/{series_ticker}/markets/{ticker}/candlesticks",
+        {
+            "start_ts": _TS,
+            "end_ts": _TS,
+            "period_interval": _INTERVAL,
+            "include_latest_before_start": _BOOL,
+        },
+    ),
+    "historical_candlesticks": Endpoint(
+        "/historical/markets/{ticker}/candlesticks",
+        {
+            "start_ts": _TS,
+            "end_ts": _TS,
+            "period_interval": _INTERVAL,
+        },
+    ),
     "orderbook": Endpoint("/markets/{ticker}/orderbook", {"depth": _limit(0, 100)}),
-    "series_list": Endpoint("/series", {
-        "category": _STR, "tags": _STR, "include_product_metadata": _BOOL, "include_volume": _BOOL,
-        "min_updated_ts": _TS,
-    }),
+    "series_list": Endpoint(
+        "/series",
+        {
+            "category": _STR,
+            "tags": _STR,
+            "include_product_metadata": _BOOL,
+            "include_volume": _BOOL,
+            "min_updated_ts": _TS,
+        },
+    ),
     "series": Endpoint("/series/{series_ticker}", {"include_volume": _BOOL}),
 }
 """Endpoint name -> its path and accepted query parameters (Kalshi openapi.yaml 3.34.0)."""
+
+_PAGED = tuple(name for name, spec in ENDPOINTS.items() if "limit" in spec.params and "cursor" in spec.params)
+
+
+def limit_bounds(endpoint: str) -> tuple[int, int]:
+    """The inclusive (low, high) bounds of ``endpoint``'s ``limit`` (its page size); high is its maximum.
+
+    Example:
+        >>> limit_bounds("events")
+        (1, 200)
+    """
+    spec = ENDPOINTS.get(endpoint)
+    limit = None if spec is None else spec.params.get("limit")
+    if limit is None or limit.low is None or limit.high is None:
+        raise ValueError(f"{endpoint!r} is not a paged endpoint; paged: {', '.join(sorted(_PAGED))}")
+    return limit.low, limit.high
+
+
+def candle_minutes(interval: Any) -> int:
+    """A candle period as minutes: one of :data:`CANDLE_INTERVALS` (numpy integers too) or a short name.
+
+    Example:
+        >>> candle_minutes("1h"), candle_minutes(1440)
+        (60, 1440)
+    """
+    key = interval.strip().lower() if isinstance(interval, str) else interval
+    if isinstance(key, str):
+        minutes = INTERVAL_NAMES.get(key)
+    elif isinstance(key, numbers.Integral) and not is_bool(key):  # True == 1, but a bool is not a minute
+        minutes = int(key) if int(key) in CANDLE_INTERVALS else None
+    else:
+        minutes = None
+    if minutes is None:
+        names = ", ".join(map(repr, INTERVAL_NAMES))
+        raise ValueError(
+            f"interval must be {', '.join(map(str, CANDLE_INTERVALS[:-1]))} or {CANDLE_INTERVALS[-1]} minutes "
+            f"(or {names}), got {interval!r}"
+        )
+    return minutes
+
+
+def is_bool(value: Any) -> bool:
+    """Whether ``value`` is a Python or numpy bool (which ``isinstance(value, int)`` alone would let in)."""
+    return isinstance(value, bool) or type(value).__name__ in ("bool_", "bool")
 
 
 def check_filters(endpoint: str, params: _M, *, also: Iterable[str] = ()) -> _M:
@@ -191,7 +362,7 @@ def _check_value(endpoint: str, name: str, param: Param, value: Any) -> None:
 
         unix_seconds(value, name)
     elif param.kind == "boolean":
-        if not (isinstance(value, bool) or type(value).__name__ in ("bool_", "bool")):
+        if not is_bool(value):
             raise TypeError(f"{name} must be True or False, got {value!r}")
     elif param.kind == "integer":
         _check_integer(endpoint, name, param, value)
@@ -214,10 +385,10 @@ def _strings(value: Any) -> bool:
 
 
 def _check_integer(endpoint: str, name: str, param: Param, value: Any) -> None:
-    if isinstance(value, bool) or type(value).__name__ in ("bool_", "bool") or not isinstance(value, numbers.Real):
+    if is_bool(value) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be an integer, got {value!r}")
     if not isinstance(value, numbers.Integral):
-        if not math.isfinite(value) or value != int(value):
+        if not math.isfinite(value) or not float(value).is_integer():
             raise ValueError(f"{name} must be a whole number, got {value!r}")
         raise TypeError(f"{name} must be an integer, not a float, got {value!r}")
     number = int(value)

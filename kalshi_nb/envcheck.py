@@ -66,8 +66,12 @@ def prove_sandbox(api_base: str, *, session: requests.Session | None = None, tim
     nonce = secrets.token_hex(16)
     http = session or requests
     try:
-        response = http.get(f"{parts.scheme}://{parts.netloc}{IDENTITY_PATH}", params={"nonce": nonce},
-                            timeout=timeout, allow_redirects=False)
+        response = http.get(
+            f"{parts.scheme}://{parts.netloc}{IDENTITY_PATH}",
+            params={"nonce": nonce},
+            timeout=timeout,
+            allow_redirects=False,
+        )
         proof = response.json().get("proof") if response.status_code == 200 else None
     except (requests.RequestException, ValueError, AttributeError):
         return False

@@ -73,6 +73,10 @@ class DuplicateClientOrderIdError(KalshiError, ValueError):
     """A ``client_order_id`` already names a different order (in the journal or on the exchange)."""
 
 
+class SandboxNotRunningError(KalshiError, requests.ConnectionError):
+    """Nothing listens at the loopback URL the client points at: the sandbox was not started (or stopped)."""
+
+
 class KalshiAPIError(KalshiError, requests.HTTPError):
     """The exchange refused a request (or answered a 2xx carrying an ``error``).
 

@@ -24,8 +24,13 @@ HALF = Decimal("0.5")
 
 TAKER_COEFFICIENT = Decimal("0.07")
 MAKER_COEFFICIENT = Decimal("0.0175")
-# The sandbox also charges maker fees on the combo variant; the reference names only the first.
-MAKER_FEE_TYPES = ("quadratic_with_maker_fees", "quadratic_with_combo_maker_fees")
+# openapi.yaml Series.fee_type: the combo variant is "the same maker-fee structure with a 0.5 maker multiplier
+# instead of 0.25", i.e. 0.035 (kalshi-api.md, second edition: fees).
+MAKER_COEFFICIENTS = {
+    "quadratic_with_maker_fees": MAKER_COEFFICIENT,
+    "quadratic_with_combo_maker_fees": Decimal("0.035"),
+}
+MAKER_FEE_TYPES = tuple(MAKER_COEFFICIENTS)
 KNOWN_FEE_TYPES = ("quadratic", *MAKER_FEE_TYPES)
 
 
@@ -73,8 +78,10 @@ def fee_coefficients(fee_type: str, multiplier: Decimal = ONE) -> tuple[Decimal,
     Example:
         >>> fee_coefficients("quadratic_with_maker_fees")
         (Decimal('0.07'), Decimal('0.0175'))
+        >>> fee_coefficients("quadratic_with_combo_maker_fees")[1]
+        Decimal('0.035')
     """
-    maker = MAKER_COEFFICIENT * multiplier if fee_type in MAKER_FEE_TYPES else ZERO
+    maker = MAKER_COEFFICIENTS.get(fee_type, ZERO) * multiplier
     return TAKER_COEFFICIENT * multiplier, maker
 
 

@@ -14,7 +14,7 @@ request provably did not create an order: the id may be used again).
 
 Example:
     >>> import tempfile, pathlib
-    >>> j = OrderJournal(pathlib.Path(tempfile.mkdtemp()) / "local.sqlite3")
+    >>> j = OrderJournal(pathlib.Path(tempfile.mkdtemp()) / "sandbox.sqlite3")
     >>> claim = j.claim("http://127.0.0.1:1/trade-api/v2", "k" * 12, {"client_order_id": "c1", "ticker": "T"})
     >>> claim.state
     'new'
@@ -57,9 +57,20 @@ create table if not exists orders (
     primary key (api_base, key_hash, client_order_id)
 )
 """
-ENVS = ("prod", "demo", "local")
-COLUMNS = ("api_base", "key_hash", "client_order_id", "ticker", "body", "state", "order_id", "status", "detail",
-           "created_ts", "updated_ts")
+ENVS = ("prod", "demo", "sandbox")
+COLUMNS = (
+    "api_base",
+    "key_hash",
+    "client_order_id",
+    "ticker",
+    "body",
+    "state",
+    "order_id",
+    "status",
+    "detail",
+    "created_ts",
+    "updated_ts",
+)
 
 
 def key_hash(key_id: str | None) -> str:
@@ -126,34 +137,64 @@ class OrderJournal:
         """
         coid, text, now = str(body["client_order_id"]), canonical(body), time.time()
         with self._write() as db:
-            row = db.execute("select * from orders where api_base=? and key_hash=? and client_order_id=?",
-                             (api_base, key, coid)).fetchone()
+            row = db.execute(
+                "select * from orders where api_base=? and key_hash=? and client_order_id=?",
+                (api_base, key, coid),
+            ).fetchone()
             if row is None:
-                db.execute("insert into orders values (?,?,?,?,?,?,?,?,?,?,?)",
-                           (api_base, key, coid, str(body.get("ticker", "")), text, "sending", None, None, None,
-                            now, now))
+                db.execute(
+                    "insert into orders values (?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        api_base,
+                        key,
+                        coid,
+                        str(body.get("ticker", "")),
+                        text,
+                        "sending",
+                        None,
+                        None,
+                        None,
+                        now,
+                        now,
+                    ),
+                )
                 return Claim("new", self._get(db, api_base, key, coid) or {})
             entry = dict(row)
             if entry["body"] != text:
                 raise DuplicateClientOrderIdError(
                     f"client_order_id {coid} was already used at {time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(entry['created_ts']))} "
                     f"UTC for a different order on {entry['ticker']} (journal state {entry['state']}); nothing was "
-                    "sent. Use a new client_order_id (or none: one is generated)")
+                    "sent. Use a new client_order_id (or none: one is generated)"
+                )
             if entry["state"] == "not_sent":
-                db.execute("update orders set state='sending', detail=null, updated_ts=? where api_base=? and "
-                           "key_hash=? and client_order_id=?", (now, api_base, key, coid))
+                db.execute(
+                    "update orders set state='sending', detail=null, updated_ts=? where api_base=? and "
+                    "key_hash=? and client_order_id=?",
+                    (now, api_base, key, coid),
+                )
                 return Claim("new", self._get(db, api_base, key, coid) or {})
             return Claim(entry["state"], entry)
 
-    def record(self, api_base: str, key: str, client_order_id: str, state: str, *, order_id: str | None = None,
-               status: str | None = None, detail: str | None = None) -> None:
+    def record(
+        self,
+        api_base: str,
+        key: str,
+        client_order_id: str,
+        state: str,
+        *,
+        order_id: str | None = None,
+        status: str | None = None,
+        detail: str | None = None,
+    ) -> None:
         """Move an intent to ``placed``, ``unknown`` or ``not_sent``."""
         if state not in ("placed", "unknown", "not_sent", "sending"):
             raise ValueError(f"unknown journal state {state!r}")
         with self._write() as db:
-            db.execute("update orders set state=?, order_id=coalesce(?, order_id), status=coalesce(?, status), "
-                       "detail=?, updated_ts=? where api_base=? and key_hash=? and client_order_id=?",
-                       (state, order_id, status, detail, time.time(), api_base, key, client_order_id))
+            db.execute(
+                "update orders set state=?, order_id=coalesce(?, order_id), status=coalesce(?, status), "
+                "detail=?, updated_ts=? where api_base=? and key_hash=? and client_order_id=?",
+                (state, order_id, status, detail, time.time(), api_base, key, client_order_id),
+            )
 
     def get(self, api_base: str, key: str, client_order_id: str) -> dict[str, Any] | None:
         """The entry for one intent, or None."""
@@ -162,8 +203,10 @@ class OrderJournal:
 
     @staticmethod
     def _get(db: sqlite3.Connection, api_base: str, key: str, coid: str) -> dict[str, Any] | None:
-        row = db.execute("select * from orders where api_base=? and key_hash=? and client_order_id=?",
-                         (api_base, key, coid)).fetchone()
+        row = db.execute(
+            "select * from orders where api_base=? and key_hash=? and client_order_id=?",
+            (api_base, key, coid),
+        ).fetchone()
         return dict(row) if row is not None else None
 
     def entries(self) -> list[dict[str, Any]]:
@@ -181,7 +224,7 @@ _journals_lock = threading.Lock()
 
 
 def journal_path(env: str) -> Path:
-    """The journal file of an environment (``prod``, ``demo`` or ``local``)."""
+    """The journal file of an environment (``prod``, ``demo`` or ``sandbox``)."""
     return config.data_dir() / "journal" / f"{env}.sqlite3"
 
 
@@ -201,7 +244,7 @@ def journal_df(env: str | None = None) -> pd.DataFrame:
     ``env`` None lists every environment's journal. Times are UTC; the body is the exact JSON sent.
 
     Example:
-        >>> journal_df("local").columns[:4].tolist()
+        >>> journal_df("sandbox").columns[:4].tolist()
         ['env', 'created', 'updated', 'state']
     """
     import pandas as pd
@@ -216,6 +259,18 @@ def journal_df(env: str | None = None) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["env", *COLUMNS])
     frame["created"] = pd.to_datetime(frame.pop("created_ts"), unit="s", utc=True)
     frame["updated"] = pd.to_datetime(frame.pop("updated_ts"), unit="s", utc=True)
-    order = ["env", "created", "updated", "state", "ticker", "client_order_id", "order_id", "status", "detail",
-             "api_base", "key_hash", "body"]
+    order = [
+        "env",
+        "created",
+        "updated",
+        "state",
+        "ticker",
+        "client_order_id",
+        "order_id",
+        "status",
+        "detail",
+        "api_base",
+        "key_hash",
+        "body",
+    ]
     return frame[order].sort_values("created", ascending=False, ignore_index=True)

@@ -135,8 +135,10 @@ def parse_count(contracts: object, *, fractional_allowed: bool) -> Decimal:
     if count <= 0:
         raise ValueError(f"contracts must be positive, got {contracts!r}")
     if count > MAX_CONTRACTS:
-        raise ValueError(f"contracts must be at most {MAX_CONTRACTS:,} per order, got {contracts!r}: "
-                         "check the count (is it a price or an extra zero?)")
+        raise ValueError(
+            f"contracts must be at most {MAX_CONTRACTS:,} per order, got {contracts!r}: "
+            "check the count (is it a price or an extra zero?)"
+        )
     if count != count.to_integral_value():
         if not fractional_allowed:
             raise ValueError(
@@ -166,7 +168,9 @@ def parse_price(price_cents: object = None, price_dollars: object = None) -> Dec
             hint = ""
             if isinstance(price_cents, float | Decimal | str):
                 hint = " (for a dollar or sub-penny price use price_dollars='0.0550')"
-            raise ValueError(f"price_cents must be an integer number of cents 1-99, got {price_cents!r}{hint}")
+            raise ValueError(
+                f"price_cents must be an integer number of cents 1-99, got {price_cents!r}{hint}"
+            )
         if not 1 <= price_cents <= 99:
             raise ValueError(f"price_cents must be between 1 and 99, got {price_cents!r}")
         return Decimal(price_cents) * CENT
@@ -191,7 +195,9 @@ def check_subaccount(value: object) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SUBACCOUNT:
-        raise ValueError(f"subaccount must be an integer 0-{MAX_SUBACCOUNT} (0 is the primary account), got {value!r}")
+        raise ValueError(
+            f"subaccount must be an integer 0-{MAX_SUBACCOUNT} (0 is the primary account), got {value!r}"
+        )
     return value
 
 
@@ -210,8 +216,10 @@ def check_expiration(value: object, now: float) -> int | None:
     if value > 10**11:
         raise ValueError(f"expiration_time looks like milliseconds ({value}); give Unix seconds")
     if value <= now:
-        raise ValueError(f"expiration_time {value} is in the past (now is {int(now)}): give a future Unix time "
-                         "in seconds, or leave it out for an order that rests until cancelled")
+        raise ValueError(
+            f"expiration_time {value} is in the past (now is {int(now)}): give a future Unix time "
+            "in seconds, or leave it out for an order that rests until cancelled"
+        )
     return value
 
 
@@ -257,7 +265,9 @@ def price_grid(market: dict[str, Any]) -> tuple[tuple[Decimal, Decimal, Decimal]
     ranges = market.get("price_ranges")
     if isinstance(ranges, list) and ranges:
         try:
-            return tuple((Decimal(str(r["start"])), Decimal(str(r["end"])), Decimal(str(r["step"]))) for r in ranges)
+            return tuple(
+                (Decimal(str(r["start"])), Decimal(str(r["end"])), Decimal(str(r["step"]))) for r in ranges
+            )
         except (KeyError, TypeError, InvalidOperation):
             pass
     return GRIDS.get(str(market.get("price_level_structure") or ""), GRIDS["linear_cent"])
@@ -270,7 +280,9 @@ def on_grid(price: Decimal, grid: tuple[tuple[Decimal, Decimal, Decimal], ...]) 
         >>> on_grid(Decimal("0.055"), GRIDS["tapered_deci_cent"]), on_grid(Decimal("0.555"), GRIDS["tapered_deci_cent"])
         (True, False)
     """
-    return any(start <= price <= end and step > 0 and (price - start) % step == 0 for start, end, step in grid)
+    return any(
+        start <= price <= end and step > 0 and (price - start) % step == 0 for start, end, step in grid
+    )
 
 
 def fractional_allowed(market: dict[str, Any]) -> bool:

@@ -119,7 +119,9 @@ class RateLimiter:
         self.name = name
         self.cost = cost
         self.read = TokenBucket(read_rate, read_capacity or max(read_rate, cost), clock=clock, sleep=sleep)
-        self.write = TokenBucket(write_rate, write_capacity or max(2 * write_rate, cost), clock=clock, sleep=sleep)
+        self.write = TokenBucket(
+            write_rate, write_capacity or max(2 * write_rate, cost), clock=clock, sleep=sleep
+        )
 
     @classmethod
     def for_tier(cls, tier: str | Tier = "basic", **kwargs: object) -> RateLimiter:
@@ -128,7 +130,9 @@ class RateLimiter:
             try:
                 tier = TIERS[str(tier).lower()]
             except KeyError:
-                raise ValueError(f"unknown rate-limit tier {tier!r}; choose one of {', '.join(TIERS)}") from None
+                raise ValueError(
+                    f"unknown rate-limit tier {tier!r}; choose one of {', '.join(TIERS)}"
+                ) from None
         return cls(read_rate=tier.read_rate, write_rate=tier.write_rate, name=tier.name, **kwargs)  # type: ignore[arg-type]
 
     def acquire(self, kind: str, cost: float | None = None) -> float:

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_SPEND_CAP = Decimal(100)  # dollars per order, worst case; change with set_spend_cap()
 # Environments where an order costs nothing real. Everything else is production.
-SAFE_ENVS = ("local", "demo")
+SAFE_ENVS = ("sandbox", "demo")
 
 
 class SafetySettings:
@@ -67,8 +67,10 @@ def enable_live_trading(client: Any = None) -> None:
             settings.live_session = True
         else:
             settings.live_clients.add(client)
-    log.warning("kalshi_nb: live trading enabled for %s: orders on production use real money",
-                "this session" if client is None else repr(client))
+    log.warning(
+        "kalshi_nb: live trading enabled for %s: orders on production use real money",
+        "this session" if client is None else repr(client),
+    )
 
 
 def disable_live_trading(client: Any = None) -> None:
@@ -120,7 +122,8 @@ def check_live(client: Any, what: str = "order") -> None:
         raise LiveTradingDisabledError(
             f"refusing a real {what} on production ({getattr(client, 'api_base', '?')}): live trading is not "
             f"enabled. Call kalshi_nb.enable_live_trading(client) (or set {config.ENV_LIVE_TRADING}=true) first "
-            "if you mean it; nothing was sent")
+            "if you mean it; nothing was sent"
+        )
 
 
 def set_spend_cap(dollars: object) -> Decimal:
@@ -155,7 +158,8 @@ def check_spend(worst_case: Decimal, cap: object = None) -> None:
         raise SpendCapError(
             f"refusing: this order can cost up to {usd(worst_case)} (limit price x count + the largest possible "
             f"fee), above the spend cap of {usd(limit)} per order; nothing was sent. Raise it with "
-            "kalshi_nb.set_spend_cap(...) if you mean it")
+            "kalshi_nb.set_spend_cap(...) if you mean it"
+        )
 
 
 def to_dollars(value: object, name: str) -> Decimal:

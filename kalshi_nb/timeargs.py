@@ -69,7 +69,7 @@ def unix_seconds(value: Any, name: str = "time") -> int:
         return _from_datetime(value, name)
     if isinstance(value, date):
         # a ValueError like a naive datetime's: the kind is close, what is missing is the timezone
-        raise ValueError(f"{name}={value!r} is a date, which has no time or timezone: {_NAIVE_HINT}")  # noqa: TRY004
+        raise ValueError(f"{name}={value!r} is a date, which has no time or timezone: {_NAIVE_HINT}")
     if type(value).__name__ == "datetime64":  # numpy.datetime64 never carries a timezone
         raise _naive(name, value)
     if value is None or isinstance(value, bool) or type(value).__name__ in ("bool_", "bool"):
@@ -100,7 +100,9 @@ def optional_unix_seconds(value: Any, name: str = "time") -> int | None:
     return None if value is None else unix_seconds(value, name)
 
 
-def check_range(start: Any, end: Any, names: tuple[str, str] = ("start", "end")) -> tuple[int | None, int | None]:
+def check_range(
+    start: Any, end: Any, names: tuple[str, str] = ("start", "end")
+) -> tuple[int | None, int | None]:
     """Both ends as Unix seconds (None stays None); ``ValueError`` if ``start`` is after ``end``.
 
     Equal ends are a valid one-instant window.

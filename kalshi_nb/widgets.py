@@ -16,7 +16,10 @@ Example:
     >>> client = kalshi_nb.connect("sandbox")
     >>> ticket = kalshi_nb.OrderTicket(client, ticker="KXFEDDECISION-26DEC-H0")
     >>> ticket                       # last expression of a cell: the form renders   # doctest: +SKIP
-    >>> ticket.price.value = "0.45"; ticket.preview_button.click()                    # doctest: +SKIP
+    >>> ticket.price.value = "0.45"; ticket.preview_button.click()
+    >>> ticket.preview.request.describe()
+    'buy 1 YES @ $0.45 GTC'
+    >>> ticket.close()
 """
 
 from __future__ import annotations
@@ -36,8 +39,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _LABEL = {"description_width": "80px"}
-_TIF_OPTIONS = [("Good till canceled", "good_till_canceled"), ("Immediate or cancel", "immediate_or_cancel"),
-                ("Fill or kill", "fill_or_kill")]
+_TIF_OPTIONS = [
+    ("Good till canceled", "good_till_canceled"),
+    ("Immediate or cancel", "immediate_or_cancel"),
+    ("Fill or kill", "fill_or_kill"),
+]
 _CHOOSE = "— choose —"
 
 
@@ -66,16 +72,19 @@ class OrderTicket:
     inputs) and ``placed`` the last ``PlacedOrder``.
 
     Example:
-        >>> t = OrderTicket(client, ticker="KXFEDDECISION-26DEC-H0")      # doctest: +SKIP
-        >>> t.count.value, t.price.value = "3", "0.40"                   # doctest: +SKIP
-        >>> t.preview_button.click(); t.dry_run.value = False; t.place_button.click()   # doctest: +SKIP
-        >>> t.placed.status                                              # doctest: +SKIP
+        >>> import kalshi_nb
+        >>> t = OrderTicket(kalshi_nb.connect("sandbox"), ticker="KXFEDDECISION-26DEC-H0")
+        >>> t.count.value, t.price.value = "3", "0.02"
+        >>> t.preview_button.click(); t.dry_run.value = False; t.place_button.click()
+        >>> t.placed.status
         'resting'
+        >>> t.close()
     """
 
-    def __init__(self, client: KalshiClient | None = None, ticker: str | None = None, *,
-                 spend_cap: object = None) -> None:
-        self.client = orders._client(client)
+    def __init__(
+        self, client: KalshiClient | None = None, ticker: str | None = None, *, spend_cap: object = None
+    ) -> None:
+        self.client = orders.client_or_default(client)
         self.spend_cap = spend_cap
         self.preview: OrderPreview | None = None
         self.placed: PlacedOrder | None = None
@@ -87,58 +96,120 @@ class OrderTicket:
         import ipywidgets as W  # here, not at import: `kalshi_nb.OrderTicket` resolves without loading it
 
         self.env_banner = W.HTML(layout=W.Layout(width="100%"))
-        self.series = W.Combobox(description="Series", placeholder="e.g. KXBTC15M", ensure_option=False,
-                                 continuous_update=False, style=_LABEL, layout=W.Layout(width="230px"))
-        self.event = W.Dropdown(description="Event", options=[(_CHOOSE, None)], style={"description_width": "50px"},
-                                layout=W.Layout(width="320px"))
-        self.market = W.Dropdown(description="Market", options=[(_CHOOSE, None)], style={"description_width": "55px"},
-                                 layout=W.Layout(width="330px"))
-        self.ticker = W.Text(description="Ticker", placeholder="or type a market ticker", continuous_update=False,
-                             style=_LABEL, layout=W.Layout(width="360px"))
+        self.series = W.Combobox(
+            description="Series",
+            placeholder="e.g. KXBTC15M",
+            ensure_option=False,
+            continuous_update=False,
+            style=_LABEL,
+            layout=W.Layout(width="230px"),
+        )
+        self.event = W.Dropdown(
+            description="Event",
+            options=[(_CHOOSE, None)],
+            style={"description_width": "50px"},
+            layout=W.Layout(width="320px"),
+        )
+        self.market = W.Dropdown(
+            description="Market",
+            options=[(_CHOOSE, None)],
+            style={"description_width": "55px"},
+            layout=W.Layout(width="330px"),
+        )
+        self.ticker = W.Text(
+            description="Ticker",
+            placeholder="or type a market ticker",
+            continuous_update=False,
+            style=_LABEL,
+            layout=W.Layout(width="360px"),
+        )
         self.market_info = W.HTML()
         # display flex keeps each description on the buttons' line (JupyterLab stacks them otherwise)
-        self.outcome = W.ToggleButtons(options=[("YES", "yes"), ("NO", "no")], description="Outcome",
-                                       style={**_LABEL, "button_width": "70px"},
-                                       layout=W.Layout(display="flex", width="auto", margin="2px 28px 2px 2px"))
-        self.action = W.ToggleButtons(options=[("Buy", "buy"), ("Sell", "sell")], description="Action",
-                                      style={"description_width": "50px", "button_width": "70px"},
-                                      layout=W.Layout(display="flex", width="auto"))
+        self.outcome = W.ToggleButtons(
+            options=[("YES", "yes"), ("NO", "no")],
+            description="Outcome",
+            style={**_LABEL, "button_width": "70px"},
+            layout=W.Layout(display="flex", width="auto", margin="2px 28px 2px 2px"),
+        )
+        self.action = W.ToggleButtons(
+            options=[("Buy", "buy"), ("Sell", "sell")],
+            description="Action",
+            style={"description_width": "50px", "button_width": "70px"},
+            layout=W.Layout(display="flex", width="auto"),
+        )
         self.count = W.Text(value="1", description="Contracts", style=_LABEL, layout=W.Layout(width="180px"))
-        self.price = W.Text(description="Limit $", placeholder="0.45 (dollars)", style=_LABEL,
-                            layout=W.Layout(width="200px"))
-        self.time_in_force = W.Dropdown(options=_TIF_OPTIONS, value="good_till_canceled", description="Time in force",
-                                        style={"description_width": "95px"}, layout=W.Layout(width="300px"))
-        self.dry_run = W.Checkbox(value=True, description="Dry run (send nothing)", indent=False,
-                                  layout=W.Layout(width="200px"))
-        self.confirm_live = W.Checkbox(value=False, indent=False, description="I confirm a REAL order with real money",
-                                       layout=W.Layout(width="320px", display="none"))
-        self.preview_button = W.Button(description="Preview", icon="eye", button_style="info",
-                                       tooltip="Read the market and show what the order would do; sends nothing")
+        self.price = W.Text(
+            description="Limit $", placeholder="0.45 (dollars)", style=_LABEL, layout=W.Layout(width="200px")
+        )
+        self.time_in_force = W.Dropdown(
+            options=_TIF_OPTIONS,
+            value="good_till_canceled",
+            description="Time in force",
+            style={"description_width": "95px"},
+            layout=W.Layout(width="300px"),
+        )
+        self.dry_run = W.Checkbox(
+            value=True, description="Dry run (send nothing)", indent=False, layout=W.Layout(width="200px")
+        )
+        self.confirm_live = W.Checkbox(
+            value=False,
+            indent=False,
+            description="I confirm a REAL order with real money",
+            layout=W.Layout(width="320px", display="none"),
+        )
+        self.preview_button = W.Button(
+            description="Preview",
+            icon="eye",
+            button_style="info",
+            tooltip="Read the market and show what the order would do; sends nothing",
+        )
         self.place_button = W.Button(description="Place", disabled=True)
-        self.cancel_button = W.Button(description="Cancel order", icon="times", button_style="warning",
-                                      layout=W.Layout(display="none"))
+        self.cancel_button = W.Button(
+            description="Cancel order", icon="times", button_style="warning", layout=W.Layout(display="none")
+        )
         self.status = W.HTML()
         self.output = W.Output(layout=W.Layout(border="1px solid #ddd", padding="4px", min_height="40px"))
         self.receipt = W.HTML()
 
-        for name in ("series", "event", "market", "ticker", "outcome", "action", "count", "price", "time_in_force",
-                     "dry_run", "confirm_live", "preview_button", "place_button", "cancel_button", "status",
-                     "output", "receipt", "market_info", "env_banner"):
+        for name in (
+            "series",
+            "event",
+            "market",
+            "ticker",
+            "outcome",
+            "action",
+            "count",
+            "price",
+            "time_in_force",
+            "dry_run",
+            "confirm_live",
+            "preview_button",
+            "place_button",
+            "cancel_button",
+            "status",
+            "output",
+            "receipt",
+            "market_info",
+            "env_banner",
+        ):
             getattr(self, name).add_class(f"kalshi-ticket-{name.replace('_', '-')}")
 
         row = functools.partial(W.HBox, layout=W.Layout(flex_flow="row wrap", align_items="center"))
-        self.widget = W.VBox([
-            self.env_banner,
-            row([self.series, self.event, self.market]),
-            row([self.ticker, self.market_info]),
-            row([self.outcome, self.action]),
-            row([self.count, self.price, self.time_in_force]),
-            row([self.dry_run, self.confirm_live]),
-            row([self.preview_button, self.place_button, self.status]),
-            self.output,
-            self.receipt,
-            self.cancel_button,
-        ], layout=W.Layout(max_width="960px"))
+        self.widget = W.VBox(
+            [
+                self.env_banner,
+                row([self.series, self.event, self.market]),
+                row([self.ticker, self.market_info]),
+                row([self.outcome, self.action]),
+                row([self.count, self.price, self.time_in_force]),
+                row([self.dry_run, self.confirm_live]),
+                row([self.preview_button, self.place_button, self.status]),
+                self.output,
+                self.receipt,
+                self.cancel_button,
+            ],
+            layout=W.Layout(max_width="960px"),
+        )
         self.widget.add_class("kalshi-ticket")
 
         self.series.observe(self._on_series, "value")
@@ -177,8 +248,11 @@ class OrderTicket:
         client = self.client
         extra = ""
         if orders.is_production(client):
-            extra = ("live trading enabled" if orders.live_trading_enabled(client)
-                     else "live trading NOT enabled: kalshi_nb.enable_live_trading(client)")
+            extra = (
+                "live trading enabled"
+                if orders.live_trading_enabled(client)
+                else "live trading NOT enabled: kalshi_nb.enable_live_trading(client)"
+            )
             self.confirm_live.layout.display = None
         self.env_banner.value = orders.env_banner_html(client.env, client.api_base, extra)
 
@@ -191,14 +265,20 @@ class OrderTicket:
     def _events_of(self, series: str) -> list[tuple[str, Any]]:
         events = self.client.get_events(series_ticker=series, status="open", limit=200).get("events") or []
         return [(_CHOOSE, None)] + [
-            (f"{e.get('sub_title') or e.get('title') or e['event_ticker']} ({e['event_ticker']})", e["event_ticker"])
-            for e in events]
+            (
+                f"{e.get('sub_title') or e.get('title') or e['event_ticker']} ({e['event_ticker']})",
+                e["event_ticker"],
+            )
+            for e in events
+        ]
 
     def _markets_of(self, event_ticker: str) -> list[tuple[str, Any]]:
         markets = self.client.get_event(event_ticker).get("markets") or []
         return [(_CHOOSE, None)] + [
             (f"{m.get('yes_sub_title') or m['ticker']} ({m['ticker']})", m["ticker"])
-            for m in markets if m.get("status") in ("active", "open")]
+            for m in markets
+            if m.get("status") in ("active", "open")
+        ]
 
     @_guarded
     def _on_series(self, change: dict) -> None:
@@ -250,15 +330,21 @@ class OrderTicket:
             return
         market = self.client.get_market(ticker)
         self._market = market
-        self.market_info.value = _market_html(market)
+        self.market_info.value = orders.market_html(market)
         if not self._syncing and self.market.value != ticker:
             self._sync_picker()
 
     # --- inputs and the preview ------------------------------------------------------------------------
     def _key(self) -> tuple:
         """Everything the order depends on; a preview is valid only for exactly this."""
-        return (self.ticker.value.strip(), self.outcome.value, self.action.value, self.count.value.strip(),
-                self.price.value.strip(), self.time_in_force.value)
+        return (
+            self.ticker.value.strip(),
+            self.outcome.value,
+            self.action.value,
+            self.count.value.strip(),
+            self.price.value.strip(),
+            self.time_in_force.value,
+        )
 
     def _on_input(self, change: dict) -> None:
         self._invalidate()
@@ -284,9 +370,16 @@ class OrderTicket:
         if not ticker:
             raise ValueError("choose a market or type a ticker first")
         self._set_status("Reading the market…", "#555")
-        preview = orders.preview_order(ticker, self.outcome.value, self.action.value, self.count.value.strip(),
-                                       self.price.value.strip(), self.time_in_force.value, client=self.client,
-                                       spend_cap=self.spend_cap)
+        preview = orders.preview_order(
+            ticker,
+            self.outcome.value,
+            self.action.value,
+            self.count.value.strip(),
+            self.price.value.strip(),
+            self.time_in_force.value,
+            client=self.client,
+            spend_cap=self.spend_cap,
+        )
         if self._key() != key:  # an input changed while the reads ran: this preview is already stale
             self._set_status("Inputs changed during the preview. Click Preview again.", "#e65100")
             return
@@ -294,9 +387,15 @@ class OrderTicket:
         plain = "\n".join([repr(preview), *(f"warning: {w.text}" for w in preview.warnings)])
         self._show(preview._repr_html_(), plain, clear=True)
         n = len(preview.warnings)
-        self._set_status(f"Previewed{f' with {n} warning' + ('s' if n != 1 else '') if n else ''}. "
-                         + ("Dry run is on: Place shows the request and sends nothing." if self.dry_run.value
-                            else "Place sends this exact order."), "#e65100" if n else "#1b5e20")
+        self._set_status(
+            f"Previewed{f' with {n} warning' + ('s' if n != 1 else '') if n else ''}. "
+            + (
+                "Dry run is on: Place shows the request and sends nothing."
+                if self.dry_run.value
+                else "Place sends this exact order."
+            ),
+            "#e65100" if n else "#1b5e20",
+        )
         self._refresh_place()
 
     # --- placing -----------------------------------------------------------------------------------------
@@ -316,8 +415,13 @@ class OrderTicket:
         button.button_style = "" if self.dry_run.value else "danger" if prod else "success"
         blocked = prod and not self.dry_run.value and not self.confirm_live.value
         button.disabled = self._busy or done or not current or blocked
-        button.tooltip = ("Preview first: Place is enabled only for a preview of exactly these inputs"
-                          if not current else "Tick the confirmation for a real production order" if blocked else "")
+        button.tooltip = (
+            "Preview first: Place is enabled only for a preview of exactly these inputs"
+            if not current
+            else "Tick the confirmation for a real production order"
+            if blocked
+            else ""
+        )
 
     @_guarded
     def _on_place(self, _button: Any = None) -> None:
@@ -333,8 +437,10 @@ class OrderTicket:
             self._set_status("This preview was already placed: one order, see the receipt.", "#0d47a1")
             return
         if self.dry_run.value:
-            self._show(_dry_run_html(preview), f"DRY RUN: nothing sent. Would send {preview.method} {preview.path} "
-                                               f"{dict(preview.body)}")
+            self._show(
+                orders.dry_run_html(preview),
+                f"DRY RUN: nothing sent. Would send {preview.method} {preview.path} {dict(preview.body)}",
+            )
             self._set_status("Dry run: nothing was sent. Untick Dry run to place it for real.", "#0d47a1")
             return
         if orders.is_production(self.client) and not self.confirm_live.value:
@@ -370,13 +476,17 @@ class OrderTicket:
         reduced = answer.get("reduced_by", "?")
         self.receipt.value = placed._repr_html_() + (
             f'<div class="kalshi-canceled" style="color:#6d4c41;font-weight:600;line-height:1.4">Canceled: '
-            f'{html.escape(str(reduced))} contracts taken off the book.</div>')
+            f"{html.escape(str(reduced))} contracts taken off the book.</div>"
+        )
         self._set_status(f"Order {placed.order_id} canceled.", "#6d4c41")
 
     # --- output --------------------------------------------------------------------------------------------
     def _show(self, html_text: str, plain: str, *, clear: bool = False) -> None:
-        item = {"output_type": "display_data", "data": {"text/html": html_text, "text/plain": plain},
-                "metadata": {}}
+        item = {
+            "output_type": "display_data",
+            "data": {"text/html": html_text, "text/plain": plain},
+            "metadata": {},
+        }
         self.output.outputs = (() if clear else tuple(self.output.outputs)) + (item,)
 
     def _set_status(self, text: str, color: str) -> None:
@@ -385,8 +495,11 @@ class OrderTicket:
     def _report_error(self, exc: BaseException) -> None:
         text = f"{type(exc).__name__}: {exc}"
         self._set_status(text.splitlines()[0], "#c62828")
-        self._show(f'<pre class="kalshi-ticket-error" style="color:#c62828;white-space:pre-wrap;margin:0">'
-                   f'{html.escape(text)}</pre>', text)
+        self._show(
+            f'<pre class="kalshi-ticket-error" style="color:#c62828;white-space:pre-wrap;margin:0">'
+            f"{html.escape(text)}</pre>",
+            text,
+        )
 
 
 def _walk(widget: Any) -> list[Any]:
@@ -394,30 +507,6 @@ def _walk(widget: Any) -> list[Any]:
     for child in getattr(widget, "children", ()):
         out.extend(_walk(child))
     return out
-
-
-def _market_html(market: dict) -> str:
-    esc = html.escape
-    status = str(market.get("status"))
-    color = "#1b5e20" if status in ("active", "open") else "#c62828"
-    grid = market.get("price_level_structure", "linear_cent")
-    frac = "fractional" if market.get("fractional_trading_enabled") else "whole contracts"
-    title = market.get("title") or ""
-    sub = market.get("yes_sub_title") or ""
-    return (f'<span style="font-size:12px;font-family:sans-serif">{esc(title)}{" · " + esc(sub) if sub else ""}'
-            f' · <b style="color:{color}">{esc(status)}</b> · YES {esc(str(market.get("yes_bid_dollars", "—")))}'
-            f' / {esc(str(market.get("yes_ask_dollars", "—")))} · closes {esc(str(market.get("close_time", "—")))}'
-            f' · {esc(grid)}, {frac}</span>')
-
-
-def _dry_run_html(preview: OrderPreview) -> str:
-    import json
-
-    esc = html.escape
-    return (f'<div class="kalshi-dry-run" style="font-family:sans-serif;font-size:13px;background:#e3f2fd;'
-            f'padding:4px 10px;border-left:4px solid #0d47a1"><b>DRY RUN: nothing was sent.</b> '
-            f'This request would be sent:<br><code>{esc(preview.method)} {esc(preview.path)}</code><br>'
-            f'<code>{esc(json.dumps(dict(preview.body)))}</code></div>')
 
 
 __all__ = ["OrderTicket"]

@@ -146,7 +146,7 @@ crypto[["ticker", "title", "frequency", "fee_type"]]
 The market's `floor_strike` is the target: BTC's price when the window opened.
 """),
     code("""
-events_df("KXBTC15M")[["event_ticker", "title", "sub_title", "strike_date"]]
+events_df("KXBTC15M").events[["event_ticker", "title", "sub_title", "strike_date"]]
 """),
     code("""
 btc15 = markets_df("KXBTC15M")
@@ -188,18 +188,24 @@ likely[["yes_sub_title", "mid_dollars", "spread_dollars", "volume_fp"]]
 
 Each dot is a range's YES mid (its implied probability), the bar spans the YES bid to the ask.
 """),
-    code("""
+    code(
+        """
 ax = plot_strike_ladder(markets)
-""", "plot"),
+""",
+        "plot",
+    ),
     md("""
 ## The order book of the likeliest range
 
 YES bids in blue; the NO bids, shown as the YES asks they imply, in orange; the dashed line is the mid.
 """),
-    code("""
+    code(
+        """
 top = markets.loc[markets["mid_dollars"].idxmax(), "ticker"]
 ax = plot_orderbook_depth(orderbook_df(top))
-""", "plot"),
+""",
+        "plot",
+    ),
 ]
 
 
@@ -248,20 +254,26 @@ The band is the YES bid-ask at each minute's close, the line the last traded pri
 (blue: the taker bought YES, orange: NO), the bars underneath the volume. `kind="candles"` draws the traded
 prices as candles instead.
 """),
-    code("""
+    code(
+        """
 ax = plot_price_history(candles, trades=trades)
-""", "plot"),
+""",
+        "plot",
+    ),
     md("""
 ## How did the recent windows settle?
 """),
     code("""
 settled["result"].astype(str).value_counts()
 """),
-    code("""
+    code(
+        """
 recent = settled.tail(12)
 paths = {t: candles_df(t, interval="1m", series="KXBTC15M") for t in recent["ticker"]}
 axes = plot_btc15m_overview(recent, paths, windows=12)
-""", "plot"),
+""",
+        "plot",
+    ),
     md("""
 Top: each window as a bar from open to close, up (blue) if it settled YES, down (orange) if NO. Bottom: the
 YES price inside each window, minute by minute, coloured by how it settled; the market usually knows well
@@ -293,7 +305,7 @@ from kalshi_nb.data import events_df
 
 client = kalshi_nb.connect()
 CONFIRM_REAL_ORDERS = False  # True only if you mean to trade on demo or production
-may_send = client.env == "local" or CONFIRM_REAL_ORDERS  # "local": the sandbox on this computer
+may_send = client.env == "sandbox" or CONFIRM_REAL_ORDERS  # "sandbox": the sandbox on this computer
 print(f"{client.env}: orders from this notebook {'are' if may_send else 'are NOT'} sent")
 """),
     md("""
@@ -352,10 +364,13 @@ The same flow as a form. **Preview** reads only; **Place** stays disabled until 
 the current inputs, and *Dry run*, on by default, makes Place show the request instead of sending it. The
 environment is always on show: production in red, with an extra confirmation box.
 """),
-    code("""
+    code(
+        """
 ticket = OrderTicket(client, ticker=choice["ticker"])
 ticket
-""", "widget"),
+""",
+        "widget",
+    ),
     code("""
 # filling the form from code is the same as typing and clicking: Preview reads only,
 # and with Dry run on, Place shows the request and sends nothing
@@ -377,27 +392,30 @@ PORTFOLIO = [
 Positions, fills, orders and settlements as DataFrames, then the P&L per market: realised (settled or
 closed), unrealised (open positions marked at the mid) and fees. A new sandbox account is empty, so on the
 local sandbox the first cell makes a little history: three orders that trade at once, one that rests, and
-two markets settled with the sandbox's control. That cell does nothing with credentials: on demo or
-production this notebook only reads.
+two markets settled through the sandbox's control route (`POST /_sandbox/settle`, which works for the
+sandbox `connect()` starts in this kernel and for one started with `python -m kalshi_nb.sandbox`). That cell
+does nothing with credentials: on demo or production this notebook only reads.
 """),
     code("""
 import numpy as np
+import requests
 
 import kalshi_nb
 from kalshi_nb import place_order, preview_order
 from kalshi_nb.data import fills_df, markets_df, orders_df, positions_df, settlements_df
-from kalshi_nb.defaults import current_sandbox
 
 client = kalshi_nb.connect()
 """),
     code("""
-if client.env == "local":  # the sandbox on this computer only: fake money, and it can settle markets
+if client.env == "sandbox":  # the sandbox on this computer only: fake money, and it can settle markets
     picks = markets_df("KXBTC").nlargest(3, "mid_dollars")  # the three likeliest price ranges
-    for ticker, ask in zip(picks["ticker"], picks["yes_ask_dollars"]):
+    for ticker, ask in zip(picks["ticker"], picks["yes_ask_dollars"], strict=True):
         place_order(preview_order(ticker, "yes", "buy", 10, f"{ask:.2f}"), confirm=True)  # at the ask: trades
     place_order(preview_order(picks["ticker"].iloc[2], "no", "buy", 5, "0.02"), confirm=True)  # rests
-    current_sandbox().settle(picks["ticker"].iloc[0], "yes")
-    current_sandbox().settle(picks["ticker"].iloc[1], "no")
+    # the sandbox's control routes sit beside its API: http://127.0.0.1:PORT/_sandbox/
+    settle = client.api_base.removesuffix("/trade-api/v2") + "/_sandbox/settle"
+    for ticker, result in zip(picks["ticker"].iloc[:2], ["yes", "no"], strict=True):
+        requests.post(settle, json={"ticker": ticker, "result": result}, timeout=10).raise_for_status()
 """),
     md("""
 ## Positions
@@ -450,7 +468,8 @@ pnl
 print(f"Cash: ${client.get_balance()['balance'] / 100:,.2f}")
 pnl[["realized_pnl_dollars", "unrealized_pnl_dollars", "fees_paid_dollars", "net_pnl_dollars"]].sum().round(2)
 """),
-    code("""
+    code(
+        """
 if len(pnl):
     net = pnl["net_pnl_dollars"].sort_values()
     ax = net.plot.barh(figsize=(8, 2 + 0.3 * len(net)), color=np.where(net >= 0, "tab:green", "tab:red"))
@@ -458,7 +477,9 @@ if len(pnl):
     ax.set_xlabel("Net P&L (USD, after fees; open positions at the mid)")
     ax.set_ylabel("")
     ax.set_title("P&L per market")
-""", "plot"),
+""",
+        "plot",
+    ),
 ]
 
 

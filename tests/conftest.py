@@ -7,39 +7,12 @@ own module-scoped ``sb``, which takes precedence there.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 
 import pytest
+from kalshi_testkit import FAST_RETRY
 
 from kalshi_nb.client import KalshiClient, RetryPolicy
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Every test (and every sandbox or kernel it starts) keeps kalshi_nb's files in a throwaway folder.
-
-    The order journal and the sandbox identity secrets live in ``KALSHI_NB_DATA_DIR``; the real user data
-    folder is never touched.
-    """
-    folder = tempfile.mkdtemp(prefix="kalshi_nb-tests-")
-    config.stash[_DATA_DIR] = (folder, os.environ.get("KALSHI_NB_DATA_DIR"))
-    os.environ["KALSHI_NB_DATA_DIR"] = folder
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    folder, previous = config.stash.get(_DATA_DIR, (None, None))
-    if folder is None:
-        return
-    if previous is None:
-        os.environ.pop("KALSHI_NB_DATA_DIR", None)
-    else:
-        os.environ["KALSHI_NB_DATA_DIR"] = previous
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-_DATA_DIR = pytest.StashKey[tuple]()
 
 
 @pytest.fixture(autouse=True)
@@ -55,10 +28,19 @@ def money_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("KALSHI_NB_LIVE_TRADING", raising=False)
 
 
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[object]:
+    """The session's sandbox (seed 0, no rate limit); a directory overrides it when it needs other data."""
+    from kalshi_nb.sandbox import Sandbox
+
+    with Sandbox(seed=0, rate_limit=None) as sb:
+        yield sb
+
+
 @pytest.fixture
 def retry_policy() -> RetryPolicy:
     """Quick retries, so fault tests don't sleep through real backoff."""
-    return RetryPolicy(max_attempts=4, backoff_base=0.01, backoff_max=0.05, total_time=10.0)
+    return FAST_RETRY
 
 
 @pytest.fixture
@@ -78,9 +60,14 @@ def make_client(sb: object, retry_policy: RetryPolicy) -> Iterator[Callable[...,
     made: list[KalshiClient] = []
 
     def make(**kwargs: object) -> KalshiClient:
-        options: dict[str, object] = {"key_id": sb.key_id, "private_key_path": sb.private_key_path,
-                                      "api_base": sb.url, "rate_limit": None, "retry": retry_policy,
-                                      "timeout": 5.0}
+        options: dict[str, object] = {
+            "key_id": sb.key_id,
+            "private_key_path": sb.private_key_path,
+            "api_base": sb.url,
+            "rate_limit": None,
+            "retry": retry_policy,
+            "timeout": 5.0,
+        }
         options.update(kwargs)
         client = KalshiClient(**options)
         made.append(client)

@@ -83,7 +83,9 @@ class Sandbox:
         if exchange is None:
             from .exchange import Exchange
 
-            exchange = Exchange(seed=seed, markets=markets, now=now, starting_balance_cents=starting_balance_cents)
+            exchange = Exchange(
+                seed=seed, markets=markets, now=now, starting_balance_cents=starting_balance_cents
+            )
         if isinstance(faults, Faults):
             fault_obj = faults
         else:
@@ -91,15 +93,18 @@ class Sandbox:
             if faults:
                 fault_obj.update(**faults)
         if latency:
-            fault_obj.update(latency={"seconds": latency})  # its own empty scope: every request, whatever `faults` says
+            fault_obj.update(
+                latency={"seconds": latency}
+            )  # its own empty scope: every request, whatever `faults` says
 
         self.seed = seed
         self.host = host
         self._requested_port = port
         self._errors: list[BaseException] = []
         self._errors_lock = threading.Lock()
-        self.app: SandboxApp = SandboxApp(exchange, faults=fault_obj, rate_limit=rate_limit,
-                                          on_error=self._record_error)
+        self.app: SandboxApp = SandboxApp(
+            exchange, faults=fault_obj, rate_limit=rate_limit, on_error=self._record_error
+        )
         if warm:
             started = time.perf_counter()
             count = self.app.warm()
@@ -111,15 +116,22 @@ class Sandbox:
 
         # The key pair this sandbox trusts; the private half only ever lives in a 0600 file.
         private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        self.public_key_pem: str = private_key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        ).decode()
+        self.public_key_pem: str = (
+            private_key.public_key()
+            .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+            .decode()
+        )
         self._key_dir = tempfile.mkdtemp(prefix="kalshi-sandbox-")
         self.private_key_path: str = os.path.join(self._key_dir, "sandbox-private-key.pem")
         fd = os.open(self.private_key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                               serialization.NoEncryption()))
+            fh.write(
+                private_key.private_bytes(
+                    serialization.Encoding.PEM,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption(),
+                )
+            )
         del private_key
         self.key_id: str = str(uuid.uuid4())
         self.user_id: str = self.register_key(self.key_id, self.public_key_pem)
@@ -220,7 +232,9 @@ class Sandbox:
         if self._thread is not None:
             return self
         if self._stopped:
-            raise RuntimeError("a stopped Sandbox cannot be restarted (its key file is gone); build a new one")
+            raise RuntimeError(
+                "a stopped Sandbox cannot be restarted (its key file is gone); build a new one"
+            )
         from .identity import Identity
         from .server import make_sandbox_server
 
@@ -234,8 +248,12 @@ class Sandbox:
             raise
         self.app.identity = self._identity
         atexit.register(self._identity.remove)  # a process that exits without stop() leaves no file
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"kalshi-sandbox-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"kalshi-sandbox-{self.port}",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -273,7 +291,7 @@ class Sandbox:
         with self._errors_lock:
             self._errors.append(exc)
 
-    def __enter__(self) -> Sandbox:  # noqa: PYI034
+    def __enter__(self) -> Sandbox:
         return self.start()
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:

@@ -31,41 +31,83 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=0, help="port (default 0: a free port, printed on start)")
     p.add_argument("--seed", type=int, default=0, help="seed of the synthetic data (default 0)")
-    p.add_argument("--size", "--markets", dest="markets", type=int, default=None,
-                   help="number of markets to generate (default: a few hundred)")
-    p.add_argument("--now", default=None,
-                   help="the exchange's anchor time, ISO-8601 with a timezone (default: the real clock)")
-    p.add_argument("--starting-balance-cents", type=int, default=1_000_000,
-                   help="balance of every new account, in cents (default 1000000)")
+    p.add_argument(
+        "--size",
+        "--markets",
+        dest="markets",
+        type=int,
+        default=None,
+        help="number of markets to generate (default: a few hundred)",
+    )
+    p.add_argument(
+        "--now",
+        default=None,
+        help="the exchange's anchor time, ISO-8601 with a timezone (default: the real clock)",
+    )
+    p.add_argument(
+        "--starting-balance-cents",
+        type=int,
+        default=1_000_000,
+        help="balance of every new account, in cents (default 1000000)",
+    )
     keys = p.add_argument_group("keys")
-    keys.add_argument("--key-id", action="append", default=[], metavar="ID",
-                      help="register an API key id (repeatable; pair each with --public-key)")
-    keys.add_argument("--public-key", action="append", default=[], metavar="PEM",
-                      help="its public key: a PEM file path or the PEM text (RSA or Ed25519)")
-    keys.add_argument("--write-env", metavar="PATH", default=None,
-                      help="write a ready .env (KALSHI_API_BASE, KALSHI_API_KEY_ID, KALSHI_PRIVATE_KEY_PATH) "
-                           f"and the private key next to it as {ENV_KEY_FILENAME}")
+    keys.add_argument(
+        "--key-id",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="register an API key id (repeatable; pair each with --public-key)",
+    )
+    keys.add_argument(
+        "--public-key",
+        action="append",
+        default=[],
+        metavar="PEM",
+        help="its public key: a PEM file path or the PEM text (RSA or Ed25519)",
+    )
+    keys.add_argument(
+        "--write-env",
+        metavar="PATH",
+        default=None,
+        help="write a ready .env (KALSHI_API_BASE, KALSHI_API_KEY_ID, KALSHI_PRIVATE_KEY_PATH) "
+        f"and the private key next to it as {ENV_KEY_FILENAME}",
+    )
     keys.add_argument("--force", action="store_true", help="let --write-env overwrite existing files")
-    p.add_argument("--rate-limit", default="basic",
-                   choices=["basic", "advanced", "premier", "paragon", "prime", "off"],
-                   help="rate-limit tier (default basic)")
+    p.add_argument(
+        "--rate-limit",
+        default="basic",
+        choices=["basic", "advanced", "premier", "paragon", "prime", "off"],
+        help="rate-limit tier (default basic)",
+    )
     f = p.add_argument_group("faults (for testing clients)")
     f.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
     f.add_argument("--jitter", type=float, default=0.0, help="extra random latency, up to this many seconds")
     f.add_argument("--error-rate", type=float, default=0.0, help="probability of a 5xx answer")
-    f.add_argument("--429-rate", dest="rate_limit_rate", type=float, default=0.0,
-                   help="probability of a 429 answer")
+    f.add_argument(
+        "--429-rate", dest="rate_limit_rate", type=float, default=0.0, help="probability of a 429 answer"
+    )
     f.add_argument("--drop-rate", type=float, default=0.0, help="probability of closing with no response")
     f.add_argument("--malformed-rate", type=float, default=0.0, help="probability of a truncated JSON body")
-    f.add_argument("--stuck-cursor", action="store_true", help="list endpoints repeat the same cursor forever")
-    f.add_argument("--fault-phase", choices=["before", "after"], default="before",
-                   help="'after': requests are processed, then the answer is lost (default before)")
+    f.add_argument(
+        "--stuck-cursor", action="store_true", help="list endpoints repeat the same cursor forever"
+    )
+    f.add_argument(
+        "--fault-phase",
+        choices=["before", "after"],
+        default="before",
+        help="'after': requests are processed, then the answer is lost (default before)",
+    )
     f.add_argument("--fault-methods", default=None, metavar="GET,POST", help="only fault these methods")
     f.add_argument("--fault-path", default=None, metavar="REGEX", help="only fault paths matching this regex")
     f.add_argument("--fault-seed", type=int, default=None, help="seed of the fault draws (default: --seed)")
-    f.add_argument("--script", action="append", default=[], metavar="ENTRY",
-                   help="scripted faults for the next requests, e.g. drop_after or 500_before "
-                        "(repeatable, or comma-separated)")
+    f.add_argument(
+        "--script",
+        action="append",
+        default=[],
+        metavar="ENTRY",
+        help="scripted faults for the next requests, e.g. drop_after or 500_before "
+        "(repeatable, or comma-separated)",
+    )
     return p
 
 
@@ -107,9 +149,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     faults = Faults(seed=args.seed if args.fault_seed is None else args.fault_seed)
     try:
         faults.update(
-            latency=args.latency, jitter=args.jitter, error_rate=args.error_rate,
-            rate_limit_rate=args.rate_limit_rate, drop_rate=args.drop_rate, malformed_rate=args.malformed_rate,
-            stuck_cursor=args.stuck_cursor, phase=args.fault_phase, methods=args.fault_methods,
+            latency=args.latency,
+            jitter=args.jitter,
+            error_rate=args.error_rate,
+            rate_limit_rate=args.rate_limit_rate,
+            drop_rate=args.drop_rate,
+            malformed_rate=args.malformed_rate,
+            stuck_cursor=args.stuck_cursor,
+            phase=args.fault_phase,
+            methods=args.fault_methods,
             path=args.fault_path,
         )
         if args.script:
@@ -121,9 +169,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         sandbox = Sandbox(
-            seed=args.seed, markets=args.markets, host=args.host, port=args.port,
+            seed=args.seed,
+            markets=args.markets,
+            host=args.host,
+            port=args.port,
             rate_limit=None if args.rate_limit == "off" else args.rate_limit,
-            faults=faults, now=now, starting_balance_cents=args.starting_balance_cents,
+            faults=faults,
+            now=now,
+            starting_balance_cents=args.starting_balance_cents,
         )
     except ValueError as exc:  # a bound (limits.py): --size, --seed, --port, --starting-balance-cents
         parser.error(str(exc))
@@ -141,8 +194,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             out.write(f"  control routes: {sandbox.root_url}/_sandbox/\n")
             out.write(f"  identity secret: {sandbox.secret_path}\n")
             if env_path and key_path:
-                _write_env(env_path, key_path, sandbox)
-                out.write(f"  wrote {env_path} (key {sandbox.key_id}, private key {key_path})\n")
+                reused = _reuse_env_key(env_path, key_path, sandbox)
+                _write_env(env_path, key_path, sandbox, key_id=reused)
+                out.write(
+                    f"  wrote {env_path} (key {reused or sandbox.key_id}, private key {key_path}"
+                    f"{'; the key of the previous run, so a running notebook keeps working' if reused else ''})\n"
+                )
             else:
                 out.write(f"  key id: {sandbox.key_id}\n  private key: {sandbox.private_key_path}\n")
             for key_id in args.key_id:
@@ -168,19 +225,60 @@ def _read_pem(text: str) -> str:
     return Path(text).expanduser().read_text()
 
 
-def _write_env(env_path: Path, key_path: Path, sandbox: object) -> None:
-    """Write the private key (0600) and a .env that points kalshi_nb at the sandbox."""
+def _reuse_env_key(env_path: Path, key_path: Path, sandbox: object) -> str | None:
+    """The key id of a .env this command wrote before, registered again for the sandbox's own account.
+
+    With a fixed port (``make sandbox``) the old .env then keeps working after a restart. None when there is
+    no such .env or its key cannot be read (a fresh key is written then).
+    """
+    from cryptography.hazmat.primitives import serialization
+
     from . import Sandbox
 
     assert isinstance(sandbox, Sandbox)
-    key_bytes = Path(sandbox.private_key_path).read_bytes()
-    _write_private(key_path, key_bytes, mode=0o600)
+    try:
+        text = env_path.read_text()
+        private = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+    except (OSError, ValueError, TypeError):
+        return None
+    if "Written by `python -m kalshi_nb.sandbox`" not in text:
+        return None
+    key_id = next(
+        (
+            line.split("=", 1)[1].strip()
+            for line in text.splitlines()
+            if line.startswith("KALSHI_API_KEY_ID=")
+        ),
+        None,
+    )
+    if not key_id:
+        return None
+    public = private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    try:
+        sandbox.register_key(key_id, public, sandbox.user_id)
+    except ValueError:
+        return None
+    return key_id
+
+
+def _write_env(env_path: Path, key_path: Path, sandbox: object, *, key_id: str | None = None) -> None:
+    """Write the private key (0600) and a .env that points kalshi_nb at the sandbox.
+
+    With ``key_id`` (a key from the previous run, already registered) the key file is kept as it is.
+    """
+    from . import Sandbox
+
+    assert isinstance(sandbox, Sandbox)
+    if key_id is None:
+        _write_private(key_path, Path(sandbox.private_key_path).read_bytes(), mode=0o600)
     env_path.parent.mkdir(parents=True, exist_ok=True)
     env_text = (
         "# Written by `python -m kalshi_nb.sandbox`: points kalshi_nb at a local sandbox exchange.\n"
         "# The key below is a throwaway the sandbox generated; it is worthless against the real Kalshi.\n"
         f"KALSHI_API_BASE={sandbox.url}\n"
-        f"KALSHI_API_KEY_ID={sandbox.key_id}\n"
+        f"KALSHI_API_KEY_ID={key_id or sandbox.key_id}\n"
         f"KALSHI_PRIVATE_KEY_PATH={key_path}\n"
     )
     _write_private(env_path, env_text.encode(), mode=0o600)

@@ -7,15 +7,26 @@ class SandboxError(Exception):
     """An error the exchange answers with: an HTTP status plus Kalshi's ``{"error": {...}}`` body.
 
     Example:
-        >>> raise SandboxError(404, "not_found", "market KX-1 does not exist")
+        >>> err = SandboxError(404, "not_found", "market KX-1 does not exist")
+        >>> err.status, err.body()["error"]["code"]
+        (404, 'not_found')
     """
 
-    def __init__(self, status: int, code: str, message: str, details: str = "") -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: str = "",
+        *,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.status = status
         self.code = code
         self.message = message
         self.details = details
+        self.headers = headers or {}  # extra response headers (a 405's ``Allow``)
 
     def body(self) -> dict:
         return {"error": {"code": self.code, "message": self.message, "details": self.details}}

@@ -66,8 +66,15 @@ from .limits import MAX_LATENCY_SECONDS, MAX_SEED, bounded_float, bounded_int
 PHASES = ("before", "after")
 ERROR_STATUSES = (500, 502, 503)
 _RATE_KINDS = ("rate_limit", "error", "drop", "malformed")  # checked in this order; first hit wins
-_SCRIPT_KINDS = {"500": "error", "502": "error", "503": "error", "429": "rate_limit", "drop": "drop",
-                 "malformed": "malformed", "ok": None}
+_SCRIPT_KINDS = {
+    "500": "error",
+    "502": "error",
+    "503": "error",
+    "429": "rate_limit",
+    "drop": "drop",
+    "malformed": "malformed",
+    "ok": None,
+}
 
 
 @dataclass(frozen=True)
@@ -101,7 +108,9 @@ class _Scope:
     phase: str | None = None
 
     def matches(self, method: str, path: str) -> bool:
-        return (self.methods is None or method in self.methods) and (self.path is None or bool(self.path.search(path)))
+        return (self.methods is None or method in self.methods) and (
+            self.path is None or bool(self.path.search(path))
+        )
 
 
 @dataclass(frozen=True)
@@ -136,8 +145,18 @@ class Faults:
     def update(self, **settings: object) -> None:
         """Change some settings; the others keep their values. Raises ``ValueError`` on a bad value."""
         unknown = set(settings) - {
-            "latency", "jitter", "error_rate", "rate_limit_rate", "drop_rate", "malformed_rate", "stuck_cursor",
-            "phase", "methods", "path", "seed", "error_statuses",
+            "latency",
+            "jitter",
+            "error_rate",
+            "rate_limit_rate",
+            "drop_rate",
+            "malformed_rate",
+            "stuck_cursor",
+            "phase",
+            "methods",
+            "path",
+            "seed",
+            "error_statuses",
         }
         if unknown:
             raise ValueError(f"unknown fault setting(s): {', '.join(sorted(unknown))}")
@@ -156,8 +175,12 @@ class Faults:
             jitter = _non_negative("jitter", settings["jitter"])
         if "error_statuses" in settings:
             statuses = _statuses(settings["error_statuses"])
-        for name, kind in (("error_rate", "error"), ("rate_limit_rate", "rate_limit"), ("drop_rate", "drop"),
-                           ("malformed_rate", "malformed")):
+        for name, kind in (
+            ("error_rate", "error"),
+            ("rate_limit_rate", "rate_limit"),
+            ("drop_rate", "drop"),
+            ("malformed_rate", "malformed"),
+        ):
             if name in settings:
                 rules[kind] = _rule(name, settings[name], value_key="rate", probability=True)
         if "latency" in settings:
@@ -190,7 +213,9 @@ class Faults:
             self._error_statuses = ERROR_STATUSES
             self._script.clear()
 
-    def script(self, entries: Iterable[str], *, methods: Iterable[str] | None = None, path: str | None = None) -> None:
+    def script(
+        self, entries: Iterable[str], *, methods: Iterable[str] | None = None, path: str | None = None
+    ) -> None:
         """Queue faults for the next requests matching ``methods``/``path``, one entry per request.
 
         Example:
@@ -199,7 +224,7 @@ class Faults:
             2
         """
         if isinstance(entries, str):
-            raise ValueError("script() takes a list of entries, e.g. ['drop_after', '500_before']")  # noqa: TRY004 -- one except ValueError covers every bad setting
+            raise ValueError("script() takes a list of entries, e.g. ['drop_after', '500_before']")
         scope = _Scope(methods=_methods(methods), path=_regex(path))
         parsed = [(_script_entry(e), scope) for e in entries]
         with self._lock:
@@ -213,15 +238,28 @@ class Faults:
         """The current settings as JSON-ready values (what ``GET /_sandbox/faults`` answers)."""
         with self._lock:
             out: dict[str, object] = {
-                "latency": 0.0, "jitter": self._jitter, "error_rate": 0.0, "rate_limit_rate": 0.0,
-                "drop_rate": 0.0, "malformed_rate": 0.0, "stuck_cursor": False,
-                "phase": self._shared.phase, "methods": _list(self._shared.methods),
+                "latency": 0.0,
+                "jitter": self._jitter,
+                "error_rate": 0.0,
+                "rate_limit_rate": 0.0,
+                "drop_rate": 0.0,
+                "malformed_rate": 0.0,
+                "stuck_cursor": False,
+                "phase": self._shared.phase,
+                "methods": _list(self._shared.methods),
                 "path": self._shared.path.pattern if self._shared.path else None,
-                "error_statuses": list(self._error_statuses), "seed": self._seed,
+                "error_statuses": list(self._error_statuses),
+                "seed": self._seed,
                 "script": [entry for entry, _ in self._script],
             }
-            names = {"error": "error_rate", "rate_limit": "rate_limit_rate", "drop": "drop_rate",
-                     "malformed": "malformed_rate", "latency": "latency", "stuck_cursor": "stuck_cursor"}
+            names = {
+                "error": "error_rate",
+                "rate_limit": "rate_limit_rate",
+                "drop": "drop_rate",
+                "malformed": "malformed_rate",
+                "latency": "latency",
+                "stuck_cursor": "stuck_cursor",
+            }
             for kind, rule in self._rules.items():
                 value: object = bool(rule.value) if kind == "stuck_cursor" else rule.value
                 if rule.scope is None and rule.jitter is None:
@@ -231,9 +269,11 @@ class Faults:
                     if rule.jitter is not None:
                         scoped["jitter"] = rule.jitter
                     if rule.scope is not None:
-                        scoped.update(methods=_list(rule.scope.methods),
-                                      path=rule.scope.path.pattern if rule.scope.path else None,
-                                      phase=rule.scope.phase)
+                        scoped.update(
+                            methods=_list(rule.scope.methods),
+                            path=rule.scope.path.pattern if rule.scope.path else None,
+                            phase=rule.scope.phase,
+                        )
                     out[names[kind]] = scoped
             return out
 
@@ -271,10 +311,17 @@ class Faults:
                 if rule is None or not self._applies(rule, method, path):
                     continue
                 if self._rng.random() < rule.value:
-                    phase = (rule.scope.phase if rule.scope and rule.scope.phase else None) or self._shared.phase
-                    status = self._rng.choice(self._error_statuses) if kind == "error" else (
-                        429 if kind == "rate_limit" else None)
-                    return FaultDecision(latency, kind, status, phase or "before", stuck, latency_phase=lphase)
+                    phase = (
+                        rule.scope.phase if rule.scope and rule.scope.phase else None
+                    ) or self._shared.phase
+                    status = (
+                        self._rng.choice(self._error_statuses)
+                        if kind == "error"
+                        else (429 if kind == "rate_limit" else None)
+                    )
+                    return FaultDecision(
+                        latency, kind, status, phase or "before", stuck, latency_phase=lphase
+                    )
             if latency or stuck:
                 return FaultDecision(latency=latency, stuck_cursor=stuck, latency_phase=lphase)
             return NO_FAULT
@@ -287,7 +334,9 @@ class Faults:
 
     def _drawn(self, kind: str, method: str, path: str) -> bool:
         rule = self._rules.get(kind)
-        return bool(rule is not None and self._applies(rule, method, path) and self._rng.random() < rule.value)
+        return bool(
+            rule is not None and self._applies(rule, method, path) and self._rng.random() < rule.value
+        )
 
     def __repr__(self) -> str:
         return f"<Faults {sorted(self._rules)} script={len(self._script)}>"
@@ -295,12 +344,14 @@ class Faults:
 
 # --- parsing helpers (each raises ValueError naming the setting) ---------------------------------------
 
+
 def _scripted(entry: str, latency: float, lphase: str, stuck: bool, rng: random.Random) -> FaultDecision:
     head, _, seconds = entry.partition(":")
     name, _, phase = head.partition("_")
     if name == "delay":  # the entry's own latency replaces the rate-based one
-        return FaultDecision(latency=float(seconds), stuck_cursor=stuck, scripted=True,
-                             latency_phase=phase or "before")
+        return FaultDecision(
+            latency=float(seconds), stuck_cursor=stuck, scripted=True, latency_phase=phase or "before"
+        )
     kind = _SCRIPT_KINDS[name]
     if kind is None:
         return FaultDecision(latency=latency, stuck_cursor=stuck, scripted=True, latency_phase=lphase)
@@ -310,7 +361,7 @@ def _scripted(entry: str, latency: float, lphase: str, stuck: bool, rng: random.
 
 def _script_entry(entry: object) -> str:
     if not isinstance(entry, str):
-        raise ValueError(f"script entries are strings such as 'drop_after', got {_short(entry)}")  # noqa: TRY004 -- one except ValueError covers every bad setting
+        raise ValueError(f"script entries are strings such as 'drop_after', got {_short(entry)}")
     head, colon, seconds = entry.strip().lower().partition(":")
     name, sep, phase = head.partition("_")
     if name == "delay" and colon and (not sep or phase in PHASES):
@@ -319,8 +370,10 @@ def _script_entry(entry: object) -> str:
         except ValueError:
             value = math.nan
         if not 0 <= value <= MAX_LATENCY_SECONDS:
-            raise ValueError(f"bad script entry {_short(entry)}: delay seconds must be between 0 and "
-                             f"{MAX_LATENCY_SECONDS:g}, e.g. 'delay_after:5'")
+            raise ValueError(
+                f"bad script entry {_short(entry)}: delay seconds must be between 0 and "
+                f"{MAX_LATENCY_SECONDS:g}, e.g. 'delay_after:5'"
+            )
         return f"delay_{phase or 'before'}:{value!r}"
     if colon or name not in _SCRIPT_KINDS or (sep and phase not in PHASES) or (name == "ok" and sep):
         raise ValueError(
@@ -337,7 +390,14 @@ def _short(value: object) -> str:
 
 def _rule(name: str, raw: object, *, value_key: str, probability: bool) -> _Rule:
     if isinstance(raw, Mapping):
-        allowed = {value_key, "value", "methods", "path", "phase", *(("jitter",) if name == "latency" else ())}
+        allowed = {
+            value_key,
+            "value",
+            "methods",
+            "path",
+            "phase",
+            *(("jitter",) if name == "latency" else ()),
+        }
         extra = set(raw) - allowed
         if extra:
             raise ValueError(f"{name}: unknown key(s) {', '.join(sorted(extra))}")
@@ -365,7 +425,7 @@ def _non_negative(name: str, raw: object) -> float:
 
 def _bool(name: str, raw: object) -> bool:
     if not isinstance(raw, bool):
-        raise ValueError(f"{name} must be true or false, got {raw!r}")  # noqa: TRY004 -- one except ValueError covers every bad setting
+        raise ValueError(f"{name} must be true or false, got {raw!r}")
     return raw
 
 
@@ -390,7 +450,7 @@ def _regex(raw: object) -> re.Pattern[str] | None:
     if raw is None or raw == "":
         return None
     if not isinstance(raw, str):
-        raise ValueError(f"path must be a regular expression string, got {raw!r}")  # noqa: TRY004 -- one except ValueError covers every bad setting
+        raise ValueError(f"path must be a regular expression string, got {raw!r}")
     try:
         return re.compile(raw)
     except re.error as exc:
@@ -399,7 +459,7 @@ def _regex(raw: object) -> re.Pattern[str] | None:
 
 def _statuses(raw: object) -> tuple[int, ...]:
     if not isinstance(raw, Iterable) or isinstance(raw, str | bytes):
-        raise ValueError(f"error_statuses must be a list of 5xx statuses, got {raw!r}")  # noqa: TRY004 -- one except ValueError covers every bad setting
+        raise ValueError(f"error_statuses must be a list of 5xx statuses, got {raw!r}")
     out = tuple(raw)
     if not out or not all(isinstance(s, int) and not isinstance(s, bool) and 500 <= s <= 599 for s in out):
         raise ValueError(f"error_statuses must be a non-empty list of 5xx statuses, got {raw!r}")

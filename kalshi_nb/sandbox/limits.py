@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 import numbers
+from collections.abc import Iterable
 
 MAX_BODY_BYTES = 1 << 20  # request bodies; larger ones are a 413
 MAX_JSON_DEPTH = 64  # nesting of arrays/objects in a body
@@ -32,6 +33,7 @@ MAX_SEED = 2**63 - 1
 MAX_LOG_BYTES = 8 << 20  # request log, total (approximate) bytes kept
 MAX_LOG_BODY_BYTES = 4096  # a logged body longer than this is kept as a truncated string
 MAX_LOG_TEXT = 2048  # path, query values and key id kept in the log, characters each
+MAX_CANDLES = 5000  # per candlestick request; UNCONFIRMED: DFlow's relay of this endpoint documents 5,000
 
 
 def parse_json(data: bytes | str) -> object:
@@ -54,6 +56,7 @@ def _depth(value: object) -> int:
     """Nesting depth of parsed JSON, without recursion (a scalar is 0, ``[]`` is 1)."""
     deepest = 0
     stack: list[tuple[object, int]] = [(value, 0)]
+    children: Iterable[object]
     while stack:
         item, level = stack.pop()
         if isinstance(item, dict):
@@ -74,7 +77,7 @@ def _depth(value: object) -> int:
 def bounded_int(name: str, value: object, *, low: int, high: int) -> int:
     """An integer (numpy integers too, never bool) within ``[low, high]``; else ``ValueError`` naming the bound."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name} must be an integer between {low} and {high}, got {_show(value)}")  # noqa: TRY004 -- one except ValueError covers every bad setting
+        raise ValueError(f"{name} must be an integer between {low} and {high}, got {_show(value)}")
     out = int(value)
     if not low <= out <= high:
         raise ValueError(f"{name} must be between {low} and {high}, got {out}")
@@ -84,7 +87,7 @@ def bounded_int(name: str, value: object, *, low: int, high: int) -> int:
 def bounded_float(name: str, value: object, *, low: float, high: float) -> float:
     """A finite real number (ints, floats, numpy scalars; never bool) within ``[low, high]``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a number between {low:g} and {high:g}, got {_show(value)}")  # noqa: TRY004 -- one except ValueError covers every bad setting
+        raise ValueError(f"{name} must be a number between {low:g} and {high:g}, got {_show(value)}")
     out = float(value)
     if not math.isfinite(out) or not low <= out <= high:
         raise ValueError(f"{name} must be a finite number between {low:g} and {high:g}, got {_show(value)}")

@@ -1,34 +1,16 @@
-"""Fixed-point helpers for the wire format: prices are ``*_dollars`` strings, counts are ``*_fp`` strings.
-
-Everything inside the sandbox is ``Decimal``; floats never touch money.
+"""Prices and counts at the edges: parsing a request's fixed-point strings, the price grids, and the wire
+strings of integer pips ($0.0001) and hundredths of a contract. Floats never touch money.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, Decimal, InvalidOperation
-
-CENT = Decimal("0.01")
-TENTH_CENT = Decimal("0.001")
-PRICE_Q = Decimal("0.0001")  # responses emit 4 decimals, as observed live
-COUNT_Q = Decimal("0.01")  # counts always emit 2 decimals
-ONE = Decimal(1)
-ZERO = Decimal(0)
-
-
-def dollars(value: Decimal | int | str) -> str:
-    """Format a dollar amount as the API does: ``Decimal("0.4") -> "0.4000"``."""
-    return str(Decimal(value).quantize(PRICE_Q))
-
-
-def fp(value: Decimal | int | str) -> str:
-    """Format a contract count as the API does: ``Decimal(10) -> "10.00"``."""
-    return str(Decimal(value).quantize(COUNT_Q))
+from decimal import Decimal, InvalidOperation
 
 
 def parse_decimal(raw: object, field: str, *, max_places: int) -> Decimal:
     """Parse a request's fixed-point string (or int) strictly; raise ``ValueError`` naming the field."""
     if isinstance(raw, bool) or not isinstance(raw, (str, int)):
-        raise ValueError(f"{field} must be a fixed-point string such as \"0.5600\", got {type(raw).__name__}")  # noqa: TRY004 -- one except ValueError covers every bad setting
+        raise ValueError(f'{field} must be a fixed-point string such as "0.5600", got {type(raw).__name__}')
     try:
         value = Decimal(str(raw).strip())
     except InvalidOperation:
@@ -39,11 +21,6 @@ def parse_decimal(raw: object, field: str, *, max_places: int) -> Decimal:
     if isinstance(exponent, int) and -exponent > max_places:
         raise ValueError(f"{field} accepts at most {max_places} decimal places, got {raw!r}")
     return value
-
-
-def ceil_to(value: Decimal, step: Decimal) -> Decimal:
-    """Round up to a multiple of ``step`` (fees are rounded up)."""
-    return (value / step).to_integral_value(rounding=ROUND_CEILING) * step
 
 
 # --- price grids -----------------------------------------------------------------------------------

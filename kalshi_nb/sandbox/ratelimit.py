@@ -97,15 +97,12 @@ class RateLimiter:
             if bucket is None:
                 tier = self.tier
                 rate, capacity = (
-                    (tier.read_rate, tier.read_capacity) if kind == "read" else (tier.write_rate, tier.write_capacity)
+                    (tier.read_rate, tier.read_capacity)
+                    if kind == "read"
+                    else (tier.write_rate, tier.write_capacity)
                 )
                 bucket = self._buckets[(identity, kind)] = TokenBucket(rate, capacity, now)
             return bucket.take(cost, now)
-
-    def set_tier(self, tier: str | Tier) -> None:
-        with self._lock:
-            self.tier = resolve_tier(tier)
-            self._buckets.clear()
 
     def reset(self) -> None:
         """Refill every bucket (forget all identities)."""
@@ -122,7 +119,9 @@ def resolve_tier(tier: str | Tier) -> Tier:
     try:
         return TIERS[str(tier).lower()]
     except KeyError:
-        raise ValueError(f"unknown rate-limit tier {tier!r}; choose one of {', '.join(TIERS)} or None") from None
+        raise ValueError(
+            f"unknown rate-limit tier {tier!r}; choose one of {', '.join(TIERS)} or None"
+        ) from None
 
 
 def make_limiter(spec: str | Tier | RateLimiter | None) -> RateLimiter | None:

@@ -1,14 +1,18 @@
 """Verifying Kalshi's ``KALSHI-ACCESS-*`` request headers, the sandbox's own way, plus the key registry.
 
 The documented form (``../shared/kalshi-api.md`` section 2) is the only one accepted: the signature is
-base64 of RSA-PSS (SHA-256, MGF1-SHA-256, salt length 32) or Ed25519 over
+base64 of RSA-PSS (SHA-256, MGF1-SHA-256, any valid salt length) or Ed25519 over
 ``timestamp_ms + METHOD + path``, where ``path`` is the full URL path including ``/trade-api/v2`` and
 without the query string. This module deliberately imports nothing from the client side of kalshi_nb,
 so a signing bug in the client fails the tests instead of being mirrored here.
 
 When a signature does not verify, the common mistakes are tried on purpose (query string signed,
-``/trade-api/v2`` missing, lowercase method, host included, PSS salt of the wrong length, PKCS#1 v1.5)
-so the 401 message can name the cause.
+``/trade-api/v2`` missing, lowercase method, host included, PKCS#1 v1.5) so the 401 message can name
+the cause.
+
+Kalshi documents a PSS salt of the digest length (32 bytes), but many working clients sign with
+``salt_length=MAX_LENGTH`` and a standard PSS verifier accepts any salt length, so the sandbox does too
+(live behaviour UNCONFIRMED; DESIGN.md).
 
 Example:
     >>> registry = KeyRegistry()
@@ -23,14 +27,22 @@ import base64
 import binascii
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
 from .errors import SandboxError
+
+
+class Headers(Protocol):
+    """What the checks read from request headers: a dict, or werkzeug's case-insensitive ``Headers``."""
+
+    def get(self, key: str, /) -> str | None: ...
+
 
 API_PREFIX = "/trade-api/v2"
 HEADER_KEY = "KALSHI-ACCESS-KEY"
@@ -45,8 +57,8 @@ _MILLIS_FLOOR = 10**11
 
 PublicKey = rsa.RSAPublicKey | ed25519.Ed25519PublicKey
 
-_PSS_32 = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
-_PSS_AUTO = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.AUTO)
+# AUTO: the verifier reads the salt length from the signature, so any valid salt length verifies.
+_PSS_ANY_SALT = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.AUTO)
 
 
 def auth_error(message: str) -> SandboxError:
@@ -127,7 +139,7 @@ class KeyRegistry:
         return f"<KeyRegistry {len(self._keys)} keys>"
 
 
-def has_auth_headers(headers: Mapping[str, str]) -> bool:
+def has_auth_headers(headers: Headers) -> bool:
     """True if the request carries any ``KALSHI-ACCESS-*`` header (then all three are verified)."""
     return any(headers.get(name) is not None for name in AUTH_HEADERS)
 
@@ -138,7 +150,7 @@ def verify_request(
     method: str,
     raw_path: str,
     query_string: str,
-    headers: Mapping[str, str],
+    headers: Headers,
     decoded_path: str | None = None,
     host: str | None = None,
     clock: Callable[[], float] = time.time,
@@ -200,13 +212,13 @@ def verify_request(
     return entry
 
 
-def _verifies(key: PublicKey, signature: bytes, message: str, *, pss: padding.AsymmetricPadding = _PSS_32) -> bool:
+def _verifies(key: PublicKey, signature: bytes, message: str) -> bool:
     data = message.encode("utf-8")
     try:
         if isinstance(key, ed25519.Ed25519PublicKey):
             key.verify(signature, data)
         else:
-            key.verify(signature, data, pss, hashes.SHA256())
+            key.verify(signature, data, _PSS_ANY_SALT, hashes.SHA256())
     except (InvalidSignature, ValueError):
         return False
     return True
@@ -234,9 +246,9 @@ def _diagnose(
             "the signature covers the query string; sign timestamp + method + path WITHOUT '?...' "
             f"(here {path!r})"
         )
-    short = path[len(API_PREFIX):] if path.startswith(API_PREFIX) else None
+    short = path[len(API_PREFIX) :] if path.startswith(API_PREFIX) else None
     if short is not None:
-        short_paths = [p[len(API_PREFIX):] for p in paths if p.startswith(API_PREFIX)]
+        short_paths = [p[len(API_PREFIX) :] for p in paths if p.startswith(API_PREFIX)]
         with_query = [f"{p}?{query_string}" for p in short_paths] if query_string else []
         if any(_verifies(key, signature, f"{ts}{method}{p}") for p in short_paths + with_query):
             return (
@@ -246,21 +258,20 @@ def _diagnose(
     if any_path(lambda p: f"{ts}{method.lower()}{p}"):
         return f"the signature uses a lowercase method; sign the uppercase method {method!r}"
     if host and any(
-        _verifies(key, signature, f"{ts}{method}{scheme}://{host}{p}") for scheme in ("http", "https") for p in paths
+        _verifies(key, signature, f"{ts}{method}{scheme}://{host}{p}")
+        for scheme in ("http", "https")
+        for p in paths
     ):
         return f"the signature includes the scheme and host; sign only the path {path!r}"
     if isinstance(key, rsa.RSAPublicKey):
-        if _verifies(key, signature, documented, pss=_PSS_AUTO):
-            return (
-                "the RSA-PSS signature uses a salt length other than 32 bytes; use "
-                "salt_length=padding.PSS.DIGEST_LENGTH with SHA-256 and MGF1(SHA-256)"
-            )
         try:
             key.verify(signature, documented.encode(), padding.PKCS1v15(), hashes.SHA256())
         except (InvalidSignature, ValueError):
             pass
         else:
-            return "the signature is RSA PKCS#1 v1.5; Kalshi requires RSA-PSS (SHA-256, MGF1-SHA-256, salt 32)"
+            return (
+                "the signature is RSA PKCS#1 v1.5; Kalshi requires RSA-PSS (SHA-256, MGF1-SHA-256, salt 32)"
+            )
     algorithm = "Ed25519" if entry.key_type == "ed25519" else "RSA-PSS SHA-256 (MGF1-SHA-256, salt length 32)"
     return (
         f"the signature does not verify for key {entry.key_id!r}: sign timestamp + METHOD + path, e.g. "

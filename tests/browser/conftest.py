@@ -58,7 +58,9 @@ def _wait_http(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> float
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         if proc.poll() is not None:
-            raise RuntimeError(f"jupyter lab exited with status {proc.returncode}; see {SHOT_DIR / 'jupyterlab.log'}")
+            raise RuntimeError(
+                f"jupyter lab exited with status {proc.returncode}; see {SHOT_DIR / 'jupyterlab.log'}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return time.monotonic() - started
@@ -94,18 +96,30 @@ def lab(sandbox: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("KALSHI_") and k != "MPLBACKEND"}
     env.update(
-        HOME=str(home), JUPYTER_PLATFORM_DIRS="1", JUPYTERLAB_SETTINGS_DIR=str(settings),
+        HOME=str(home),
+        JUPYTER_PLATFORM_DIRS="1",
+        JUPYTERLAB_SETTINGS_DIR=str(settings),
         # the kernel inherits these: kalshi_nb.connect() then talks to this test's sandbox
-        KALSHI_API_BASE=sandbox.url, KALSHI_API_KEY_ID=sandbox.key_id,
-        KALSHI_PRIVATE_KEY_PATH=sandbox.private_key_path, KALSHI_NB_TICKET_TICKER=TICKER,
+        KALSHI_API_BASE=sandbox.url,
+        KALSHI_API_KEY_ID=sandbox.key_id,
+        KALSHI_PRIVATE_KEY_PATH=sandbox.private_key_path,
+        KALSHI_NB_TICKET_TICKER=TICKER,
         # where the sandbox wrote its identity secret: without it the kernel rightly treats it as production
         KALSHI_NB_DATA_DIR=os.environ["KALSHI_NB_DATA_DIR"],
     )
     port = _free_port()
-    cmd = [str(BIN / "jupyter"), "lab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
-           f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={notebooks}",
-           "--LabApp.news_url=None",                 # never fetch the news feed
-           "--LabApp.expose_app_in_browser=True"]    # window.jupyterapp, to await the kernel before run-all
+    cmd = [
+        str(BIN / "jupyter"),
+        "lab",
+        "--no-browser",
+        "--allow-root",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        f"--IdentityProvider.token={TOKEN}",
+        f"--ServerApp.root_dir={notebooks}",
+        "--LabApp.news_url=None",  # never fetch the news feed
+        "--LabApp.expose_app_in_browser=True",
+    ]  # window.jupyterapp, to await the kernel before run-all
     with open(SHOT_DIR / "jupyterlab.log", "w") as log:
         proc = subprocess.Popen(cmd, cwd=notebooks, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
@@ -123,8 +137,10 @@ def lab(sandbox: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `bash scripts/setup-browser.sh` (Debian's chromium; "
-                    "browser downloads are not possible here, so never `playwright install`)")
+        pytest.fail(
+            f"{CHROMIUM} is missing: run `bash scripts/setup-browser.sh` (Debian's chromium; "
+            "browser downloads are not possible here, so never `playwright install`)"
+        )
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield b

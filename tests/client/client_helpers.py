@@ -6,26 +6,29 @@ from decimal import Decimal
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+from kalshi_testkit import FAST_RETRY  # noqa: F401  (re-exported for the client tests)
 
-from kalshi_nb.client import RetryPolicy
-
-FAST_RETRY = RetryPolicy(max_attempts=4, backoff_base=0.01, backoff_max=0.05, total_time=10.0)
 KEY_PASSWORD = "correct horse battery staple"
 
 
 def public_pem(key: rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey) -> str:
-    return key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
 
 
 # --- picking markets by their properties (read from the exchange, not through the client) -----------
+
 
 def open_markets(sb: object) -> list[dict]:
     return [m for m in sb.exchange.markets(status="open") if not m["ticker"].startswith("KXMVE")]
 
 
-def pick_market(sb: object, *, structure: str = "linear_cent", fractional: bool | None = False,
-                min_yes_ask: str = "0.05") -> dict:
+def pick_market(
+    sb: object, *, structure: str = "linear_cent", fractional: bool | None = False, min_yes_ask: str = "0.05"
+) -> dict:
     """An open market with the given grid; with a YES ask of at least ``min_yes_ask`` so that a 1-cent bid rests."""
     for m in open_markets(sb):
         if m.get("price_level_structure") != structure:

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from client_helpers import FAST_RETRY, KEY_PASSWORD
+from client_helpers import KEY_PASSWORD
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from kalshi_testkit import throwaway_rsa
 
 from kalshi_nb import config
-from kalshi_nb.client import RetryPolicy
 
 
 @pytest.fixture(autouse=True)
@@ -41,6 +41,7 @@ def clean_env(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, t
 
 # --- keys -----------------------------------------------------------------------------------------
 
+
 @dataclass
 class KeyFiles:
     rsa: rsa.RSAPrivateKey
@@ -63,18 +64,6 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
-_RSA_CACHE: list[rsa.RSAPrivateKey] = []
-_RSA_LOCK = threading.Lock()
-
-
-def throwaway_rsa() -> rsa.RSAPrivateKey:
-    """One RSA key per test run (generation costs ~50 ms); never written anywhere but tmp dirs."""
-    with _RSA_LOCK:
-        if not _RSA_CACHE:
-            _RSA_CACHE.append(rsa.generate_private_key(public_exponent=65537, key_size=2048))
-        return _RSA_CACHE[0]
-
-
 @pytest.fixture
 def keys(tmp_path: Path) -> KeyFiles:
     k = throwaway_rsa()
@@ -87,38 +76,32 @@ def keys(tmp_path: Path) -> KeyFiles:
     return KeyFiles(
         rsa=k,
         ed25519=e,
-        rsa_pkcs1=_write(d / "rsa1.pem", k.private_bytes(pem, serialization.PrivateFormat.TraditionalOpenSSL, none)),
+        rsa_pkcs1=_write(
+            d / "rsa1.pem", k.private_bytes(pem, serialization.PrivateFormat.TraditionalOpenSSL, none)
+        ),
         rsa_pkcs8=_write(d / "rsa8.pem", k.private_bytes(pem, serialization.PrivateFormat.PKCS8, none)),
         rsa_der=_write(d / "rsa8.der", k.private_bytes(der, serialization.PrivateFormat.PKCS8, none)),
         ed25519_pkcs8=_write(d / "ed.pem", e.private_bytes(pem, serialization.PrivateFormat.PKCS8, none)),
         encrypted_pkcs8=_write(d / "enc8.pem", k.private_bytes(pem, serialization.PrivateFormat.PKCS8, pw)),
-        encrypted_pkcs1=_write(d / "enc1.pem",
-                               k.private_bytes(pem, serialization.PrivateFormat.TraditionalOpenSSL, pw)),
-        public=_write(d / "pub.pem", k.public_key().public_bytes(
-            pem, serialization.PublicFormat.SubjectPublicKeyInfo)),
-        ec=_write(d / "ec.pem", ec.generate_private_key(ec.SECP256R1()).private_bytes(
-            pem, serialization.PrivateFormat.PKCS8, none)),
+        encrypted_pkcs1=_write(
+            d / "enc1.pem", k.private_bytes(pem, serialization.PrivateFormat.TraditionalOpenSSL, pw)
+        ),
+        public=_write(
+            d / "pub.pem", k.public_key().public_bytes(pem, serialization.PublicFormat.SubjectPublicKeyInfo)
+        ),
+        ec=_write(
+            d / "ec.pem",
+            ec.generate_private_key(ec.SECP256R1()).private_bytes(
+                pem, serialization.PrivateFormat.PKCS8, none
+            ),
+        ),
         garbage=_write(d / "notes.txt", b"this is not a key\n"),
         empty=_write(d / "empty.pem", b""),
     )
 
 
-# --- the sandbox ----------------------------------------------------------------------------------
-
-@pytest.fixture(scope="session")
-def sandbox() -> Iterator[object]:
-    from kalshi_nb.sandbox import Sandbox
-
-    with Sandbox(seed=0, rate_limit=None) as sb:
-        yield sb
-
-
-@pytest.fixture
-def retry_policy() -> RetryPolicy:
-    return FAST_RETRY
-
-
 # --- a scripted HTTP server for answers the sandbox never gives (2xx errors, redirects, Retry-After) ------
+
 
 @dataclass
 class Seen:
@@ -145,8 +128,11 @@ class ScriptedServer:
 
             with self._lock:
                 self.seen.append(Seen(request.method, request.path, dict(request.headers), time.monotonic()))
-                status, headers, body = self.answers.pop(0) if self.answers else (
-                    200, {"Content-Type": "application/json"}, b"{}")
+                status, headers, body = (
+                    self.answers.pop(0)
+                    if self.answers
+                    else (200, {"Content-Type": "application/json"}, b"{}")
+                )
             return Response(body, status=status, headers=headers)
 
         self._server = make_server("127.0.0.1", 0, app, threaded=True)

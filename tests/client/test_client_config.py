@@ -13,16 +13,22 @@ PROD = "https://external-api.kalshi.com/trade-api/v2"
 DEMO = "https://external-api.demo.kalshi.co/trade-api/v2"
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("TRUE", True), ("True", True),
-                                                ("false", False), ("FALSE", False), ("fAlSe", False)])
-def test_use_demo_accepts_true_false_in_any_case(monkeypatch: pytest.MonkeyPatch, raw: str, expected: bool) -> None:
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("true", True), ("TRUE", True), ("True", True), ("false", False), ("FALSE", False), ("fAlSe", False)],
+)
+def test_use_demo_accepts_true_false_in_any_case(
+    monkeypatch: pytest.MonkeyPatch, raw: str, expected: bool
+) -> None:
     monkeypatch.setenv("KALSHI_USE_DEMO", raw)
     assert config.get_use_demo() is expected
     assert config.get_api_base() == (DEMO if expected else PROD)
 
 
 @pytest.mark.parametrize("raw", ["1", "yes", "on", "ture", "demo"])
-def test_use_demo_rejects_anything_else_naming_the_variable(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
+def test_use_demo_rejects_anything_else_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, raw: str
+) -> None:
     monkeypatch.setenv("KALSHI_USE_DEMO", raw)
     with pytest.raises(ValueError, match="KALSHI_USE_DEMO") as info:
         config.get_use_demo()
@@ -41,8 +47,12 @@ def test_api_base_override_wins_and_must_end_with_the_prefix(monkeypatch: pytest
     # the older hosts still work through the override
     monkeypatch.setenv("KALSHI_API_BASE", "https://api.elections.kalshi.com/trade-api/v2")
     assert config.get_api_base() == "https://api.elections.kalshi.com/trade-api/v2"
-    for bad in ("https://external-api.kalshi.com", "https://external-api.kalshi.com/trade-api/v1",
-                "external-api.kalshi.com/trade-api/v2", "ftp://x/trade-api/v2"):
+    for bad in (
+        "https://external-api.kalshi.com",
+        "https://external-api.kalshi.com/trade-api/v1",
+        "external-api.kalshi.com/trade-api/v2",
+        "ftp://x/trade-api/v2",
+    ):
         monkeypatch.setenv("KALSHI_API_BASE", bad)
         with pytest.raises(ValueError, match="KALSHI_API_BASE"):
             config.get_api_base()
@@ -55,7 +65,7 @@ def test_environment_names() -> None:
     assert config.environment_of("https://demo-api.kalshi.co/trade-api/v2") == "demo"
     # Loopback is the sandbox only once it has proved it (envcheck); until then, and any other host, is prod.
     assert config.environment_of("http://127.0.0.1:5000/trade-api/v2") == "prod"
-    assert config.environment_of("http://127.0.0.1:5000/trade-api/v2", sandbox_proven=True) == "local"
+    assert config.environment_of("http://127.0.0.1:5000/trade-api/v2", sandbox_proven=True) == "sandbox"
     assert config.environment_of("https://proxy.example.com/trade-api/v2", sandbox_proven=True) == "prod"
     assert config.environment_of("https://proxy.example.com/trade-api/v2") == "prod"
 

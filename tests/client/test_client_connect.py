@@ -19,7 +19,7 @@ def no_default():
 def test_no_credentials_starts_the_sandbox_and_says_so(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="kalshi_nb")
     client = kalshi_nb.connect(rate_limit=None)
-    assert client.env == "local"
+    assert client.env == "sandbox"
     assert not client.is_read_only
     assert kalshi_nb.default_client() is client
     lines = [r.getMessage() for r in caplog.records if r.name == "kalshi_nb"]
@@ -72,3 +72,34 @@ def test_default_client_before_connect() -> None:
     kalshi_nb.set_default_client(None)
     with pytest.raises(RuntimeError, match="connect"):
         kalshi_nb.default_client()
+
+
+@pytest.mark.parametrize(
+    ("present", "missing"),
+    [("KALSHI_API_KEY_ID", "KALSHI_PRIVATE_KEY_PATH"), ("KALSHI_PRIVATE_KEY_PATH", "KALSHI_API_KEY_ID")],
+)
+def test_half_the_credentials_is_an_error_naming_the_other(
+    monkeypatch: pytest.MonkeyPatch, present: str, missing: str
+) -> None:
+    monkeypatch.delenv(missing, raising=False)
+    monkeypatch.setenv(missing, "")  # blank, so no .env can fill it in
+    monkeypatch.setenv(present, "/tmp/k.pem" if present.endswith("PATH") else "abcd-efgh-ijkl-mnop")
+    with pytest.raises(ValueError, match=f"{present} is set but {missing} is not"):
+        kalshi_nb.connect()
+    assert connect_module.current_sandbox() is None  # no silent fall back to the sandbox
+
+
+def test_credentials_say_which_exchange_and_key_in_one_line(
+    sb, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("KALSHI_API_KEY_ID", sb.key_id)
+    monkeypatch.setenv("KALSHI_PRIVATE_KEY_PATH", sb.private_key_path)
+    monkeypatch.setenv("KALSHI_API_BASE", sb.url)
+    caplog.set_level(logging.INFO, logger="kalshi_nb")
+    client = kalshi_nb.connect(rate_limit=None)
+    lines = [r.getMessage() for r in caplog.records if r.name == "kalshi_nb"]
+    assert len(lines) == 1
+    assert client.api_base in lines[0]
+    assert "sandbox" in lines[0]
+    assert sb.key_id[:4] in lines[0]
+    assert sb.key_id not in lines[0]  # shortened

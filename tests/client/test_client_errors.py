@@ -27,8 +27,17 @@ from kalshi_nb.errors import (
 
 def test_status_to_class() -> None:
     assert [error_class(s).__name__ for s in (400, 401, 403, 404, 409, 429, 500, 502, 503, 418)] == [
-        "BadRequestError", "AuthenticationError", "AuthenticationError", "NotFoundError", "ConflictError",
-        "RateLimitError", "ServerError", "ServerError", "ServerError", "KalshiAPIError"]
+        "BadRequestError",
+        "AuthenticationError",
+        "AuthenticationError",
+        "NotFoundError",
+        "ConflictError",
+        "RateLimitError",
+        "ServerError",
+        "ServerError",
+        "ServerError",
+        "KalshiAPIError",
+    ]
 
 
 def test_not_found_from_the_sandbox(client, sb) -> None:
@@ -66,11 +75,17 @@ def test_v1_write_path_is_an_error(client, sb) -> None:
 
 def test_limit_above_maximum_is_refused_before_sending(client, sb) -> None:
     sb.requests.clear()
-    for call in (lambda: client.get_markets(limit=1001), lambda: client.get_events(limit=201),
-                 lambda: client.get_orders(limit=0), lambda: client.get_trades(limit=5000),
-                 lambda: client.get_fills(limit=1001), lambda: client.get_positions(limit=1001),
-                 lambda: client.get_settlements(limit=1001), lambda: client.get_orderbook("X", depth=101),
-                 lambda: client.get_candlesticks("X", 0, 1, period_interval=5, series_ticker="S")):
+    for call in (
+        lambda: client.get_markets(limit=1001),
+        lambda: client.get_events(limit=201),
+        lambda: client.get_orders(limit=0),
+        lambda: client.get_trades(limit=5000),
+        lambda: client.get_fills(limit=1001),
+        lambda: client.get_positions(limit=1001),
+        lambda: client.get_settlements(limit=1001),
+        lambda: client.get_orderbook("X", depth=101),
+        lambda: client.get_candlesticks("X", 0, 1, period_interval=5, series_ticker="S"),
+    ):
         with pytest.raises(ValueError, match=r"limit|depth|period_interval"):
             call()
     assert len(sb.requests) == 0
@@ -99,7 +114,7 @@ def test_401_hint_names_the_environment_mixup(scripted, keys) -> None:
     body = json.dumps({"error": {"code": "authentication_error", "message": "bad key"}})
     scripted.answer(401, body)
     scripted.answer(401, body)
-    for base, wanted in ((scripted.url, "registered"), ):
+    for base, wanted in ((scripted.url, "registered"),):
         client = KalshiClient(key_id="k" * 36, private_key=keys.rsa, api_base=base, rate_limit=None)
         with pytest.raises(AuthenticationError) as info:
             client.get_balance()
@@ -113,23 +128,38 @@ def test_401_hint_names_the_environment_mixup(scripted, keys) -> None:
 
 
 def test_error_body_with_2xx_is_an_error(scripted, keys) -> None:
-    scripted.answer(200, json.dumps({"error": {"code": "deprecated_v1_order_endpoint",
-                                               "message": "Please switch to the V2 endpoints",
-                                               "details": "https://docs.kalshi.com/x"}}))
+    scripted.answer(
+        200,
+        json.dumps(
+            {
+                "error": {
+                    "code": "deprecated_v1_order_endpoint",
+                    "message": "Please switch to the V2 endpoints",
+                    "details": "https://docs.kalshi.com/x",
+                }
+            }
+        ),
+    )
     client = KalshiClient(key_id="k" * 36, private_key=keys.rsa, api_base=scripted.url, rate_limit=None)
     with pytest.raises(KalshiAPIError) as info:
         client._request("POST", "/portfolio/orders", json_body={})
     err = info.value
-    assert (err.status, err.code, err.message) == (200, "deprecated_v1_order_endpoint",
-                                                    "Please switch to the V2 endpoints")
+    assert (err.status, err.code, err.message) == (
+        200,
+        "deprecated_v1_order_endpoint",
+        "Please switch to the V2 endpoints",
+    )
     assert err.details == "https://docs.kalshi.com/x"
 
 
 def test_429_string_body(scripted) -> None:
     for _ in range(2):
         scripted.answer(429, '{"error": "too many requests"}')
-    client = KalshiClient.read_only(api_base=scripted.url, rate_limit=None,
-                                    retry=RetryPolicy(max_attempts=2, backoff_base=0.01, backoff_max=0.01))
+    client = KalshiClient.read_only(
+        api_base=scripted.url,
+        rate_limit=None,
+        retry=RetryPolicy(max_attempts=2, backoff_base=0.01, backoff_max=0.01),
+    )
     with pytest.raises(RateLimitError) as info:
         client.get_exchange_status()
     assert info.value.message == "too many requests"
@@ -147,12 +177,26 @@ def test_redirects_are_never_followed(scripted, keys) -> None:
 
 
 def test_retry_after_is_honoured(scripted) -> None:
-    scripted.answer(503, '{"error": {"code": "unavailable"}}', **{"Retry-After": "1"})
+    scripted.answer(503, '{"error": {"code": "unavailable"}}', **{"Retry-After": "7"})
     scripted.answer(200, '{"exchange_active": true, "trading_active": true}')
-    client = KalshiClient.read_only(api_base=scripted.url, rate_limit=None, retry=FAST_RETRY)
+    slept: list[float] = []
+    client = KalshiClient.read_only(
+        api_base=scripted.url, rate_limit=None, retry=FAST_RETRY, sleep=slept.append
+    )
     assert client.get_exchange_status()["trading_active"] is True
-    gap = scripted.seen[1].time - scripted.seen[0].time
-    assert gap >= 0.95  # FAST_RETRY alone would wait at most 0.05 s
+    assert slept == [7.0]  # the header's delay, not FAST_RETRY's (at most 0.05 s); nothing really waited
+
+
+def test_backoff_doubles_with_equal_jitter(make_client, sb) -> None:
+    slept: list[float] = []
+    policy = RetryPolicy(max_attempts=5, backoff_base=0.25, backoff_max=0.6, total_time=60.0)
+    client = make_client(retry=policy, sleep=slept.append)
+    sb.faults.script(["500", "500", "500", "500"], methods=["GET"], path=r"/exchange/status$")
+    assert client.get_exchange_status()["exchange_active"] is True
+    caps = [0.25, 0.5, 0.6, 0.6]  # base * 2**(n-1), capped at backoff_max
+    assert len(slept) == 4
+    for delay, cap in zip(slept, caps, strict=True):
+        assert cap / 2 <= delay <= cap
 
 
 def test_reads_retry_5xx_429_drops_and_malformed(make_client, sb) -> None:
@@ -218,3 +262,21 @@ def test_conflict_class_for_409(scripted, keys) -> None:
     client = KalshiClient(key_id="k" * 36, private_key=keys.rsa, api_base=scripted.url, rate_limit=None)
     with pytest.raises(ConflictError):
         client._request("DELETE", "/portfolio/events/orders/x")
+
+
+def test_a_sandbox_that_is_not_running_says_how_to_start_it() -> None:
+    import socket
+
+    from kalshi_nb.errors import SandboxNotRunningError
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = KalshiClient.read_only(
+        f"http://127.0.0.1:{port}/trade-api/v2",
+        rate_limit=None,
+        retry=RetryPolicy(max_attempts=2, backoff_base=0.01, backoff_max=0.01),
+    )
+    with pytest.raises(SandboxNotRunningError, match=r"is not running: start it with `make sandbox`") as info:
+        client.get_markets()
+    assert isinstance(info.value, requests.ConnectionError)  # code catching requests' error keeps working

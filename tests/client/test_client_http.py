@@ -48,13 +48,19 @@ def test_market_data(client, sb) -> None:
     candles = client.get_candlesticks(ticker, now - 6 * 3600, now, period_interval=60)
     assert candles["ticker"] == ticker
     assert isinstance(candles["candlesticks"], list)
-    same = client.get_candlesticks(ticker, now - 6 * 3600, now, period_interval=60, series_ticker=series_ticker)
+    same = client.get_candlesticks(
+        ticker, now - 6 * 3600, now, period_interval=60, series_ticker=series_ticker
+    )
     assert same == candles
     from datetime import datetime, timezone
 
-    as_datetimes = client.get_candlesticks(ticker, datetime.fromtimestamp(now - 6 * 3600, timezone.utc),
-                                           datetime.fromtimestamp(now, timezone.utc), 60,
-                                           series_ticker=series_ticker)
+    as_datetimes = client.get_candlesticks(
+        ticker,
+        datetime.fromtimestamp(now - 6 * 3600, timezone.utc),
+        datetime.fromtimestamp(now, timezone.utc),
+        60,
+        series_ticker=series_ticker,
+    )
     assert as_datetimes == candles
 
 
@@ -63,8 +69,13 @@ def test_query_parameters_as_sent(client, sb) -> None:
     client.get_markets(series_ticker="KXBTC15M", limit=7, tickers=["A-1", "B-2"], mve_filter="exclude")
     client.get_events(limit=3, with_nested_markets=True)
     queries = [r.query for r in sb.requests if r.path.endswith(("/markets", "/events"))]
-    assert queries[0] == {"series_ticker": "KXBTC15M", "status": "open", "limit": "7", "tickers": "A-1,B-2",
-                          "mve_filter": "exclude"}
+    assert queries[0] == {
+        "series_ticker": "KXBTC15M",
+        "status": "open",
+        "limit": "7",
+        "tickers": "A-1,B-2",
+        "mve_filter": "exclude",
+    }
     assert queries[1] == {"status": "open", "limit": "3", "with_nested_markets": "true"}
 
 
@@ -81,7 +92,9 @@ def test_paginate_follows_the_cursor_with_the_same_filters(client, sb) -> None:
     expected = [m["ticker"] for m in sb.exchange.markets(series_ticker="KXBTC15M")]
     assert len(expected) > 3
     sb.requests.clear()
-    got = [m["ticker"] for m in client.paginate("get_markets", series_ticker="KXBTC15M", status=None, limit=2)]
+    got = [
+        m["ticker"] for m in client.paginate("get_markets", series_ticker="KXBTC15M", status=None, limit=2)
+    ]
     assert got == expected
     pages = [r for r in sb.requests if r.path.endswith("/markets")]
     full_pages = -(-len(expected) // 2)
@@ -101,10 +114,16 @@ def test_read_only_mode(sb) -> None:
     assert all(r.key_id is None for r in sb.requests)  # nothing signed
     sb.requests.clear()
     ticker = pick_market(sb)["ticker"]
-    for call in (client.get_balance, client.get_positions, client.get_fills, client.get_orders,
-                 client.get_settlements, lambda: client.get_order("x"),
-                 lambda: client.cancel_order("x", ticker=ticker),
-                 lambda: client.place_order(ticker, "yes", 1, 1)):
+    for call in (
+        client.get_balance,
+        client.get_positions,
+        client.get_fills,
+        client.get_orders,
+        client.get_settlements,
+        lambda: client.get_order("x"),
+        lambda: client.cancel_order("x", ticker=ticker),
+        lambda: client.place_order(ticker, "yes", 1, 1),
+    ):
         with pytest.raises(ReadOnlyError, match="read-only"):
             call()
     assert len(sb.requests) == 0  # refused before anything was sent
@@ -126,8 +145,10 @@ def test_debug_log_shows_method_path_status_timing(client, sb, caplog: pytest.Lo
     caplog.set_level(logging.DEBUG, logger="kalshi_nb")
     client.get_balance()
     lines = [r.getMessage() for r in caplog.records if r.name.startswith("kalshi_nb")]
-    assert any(line.startswith("GET /trade-api/v2/portfolio/balance -> 200 in ") and line.endswith(" ms")
-               for line in lines), lines
+    assert any(
+        line.startswith("GET /trade-api/v2/portfolio/balance -> 200 in ") and line.endswith(" ms")
+        for line in lines
+    ), lines
 
 
 def test_rate_limit_is_shared_across_calls(make_client, sb) -> None:

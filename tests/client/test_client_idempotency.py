@@ -29,13 +29,31 @@ ORDERS = r"/portfolio/events/orders$"
 LOOKUP = r"/portfolio/orders$"
 TIMEOUT = 0.4
 LATENCY = 0.6  # > TIMEOUT: the attempt times out on the client and lands on the exchange 0.2 s later
-POLICY = RetryPolicy(max_attempts=4, backoff_base=0.01, backoff_max=0.05, total_time=10.0, order_attempts=3,
-                     in_flight_grace=0.5)
+POLICY = RetryPolicy(
+    max_attempts=4,
+    backoff_base=0.01,
+    backoff_max=0.05,
+    total_time=10.0,
+    order_attempts=3,
+    in_flight_grace=0.5,
+)
 
-POST_FAULTS = st.sampled_from([
-    "ok", "500", "500_after", "502_after", "503", "503_after", "429", "429_after",
-    "drop", "drop_after", "malformed", "malformed_after",
-])
+POST_FAULTS = st.sampled_from(
+    [
+        "ok",
+        "500",
+        "500_after",
+        "502_after",
+        "503",
+        "503_after",
+        "429",
+        "429_after",
+        "drop",
+        "drop_after",
+        "malformed",
+        "malformed_after",
+    ]
+)
 LOOKUP_FAULTS = st.sampled_from(["ok", "500", "503", "429", "drop", "malformed_after"])
 
 
@@ -50,8 +68,15 @@ def place(client, sb, kind: str, **kwargs):
 
 
 def posts_for(sb, client_order_id: str) -> int:
-    return len([r for r in sb.requests if r.method == "POST" and isinstance(r.body, dict)
-                and r.body.get("client_order_id") == client_order_id])
+    return len(
+        [
+            r
+            for r in sb.requests
+            if r.method == "POST"
+            and isinstance(r.body, dict)
+            and r.body.get("client_order_id") == client_order_id
+        ]
+    )
 
 
 def allowed_posts(post_faults: list[str]) -> int:
@@ -90,8 +115,13 @@ def run_case(sb, client, kind: str, post_faults: list[str], lookup_faults: list[
     sb.faults.script(lookup_faults, methods=["GET"], path=LOOKUP)
     try:
         outcome, expected = place(client, sb, kind)
-    except (OrderStateUnknownError, ServerError, RateLimitError, InvalidResponseError,
-            requests.ConnectionError) as exc:
+    except (
+        OrderStateUnknownError,
+        ServerError,
+        RateLimitError,
+        InvalidResponseError,
+        requests.ConnectionError,
+    ) as exc:
         outcome, expected = exc, ""
     if slow:
         time.sleep(LATENCY + 0.2)  # let an attempt still sleeping on the server land before counting
@@ -104,7 +134,9 @@ def run_case(sb, client, kind: str, post_faults: list[str], lookup_faults: list[
 
 
 def _coid_from_log(sb) -> str | None:
-    ids = {r.body.get("client_order_id") for r in sb.requests if r.method == "POST" and isinstance(r.body, dict)}
+    ids = {
+        r.body.get("client_order_id") for r in sb.requests if r.method == "POST" and isinstance(r.body, dict)
+    }
     assert len(ids) <= 1
     return next(iter(ids), None)
 
@@ -115,14 +147,18 @@ def fault_client(make_client):
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(kind=st.sampled_from(["rest", "execute", "ioc"]), post_faults=st.lists(POST_FAULTS, max_size=4),
-       lookup_faults=st.lists(LOOKUP_FAULTS, max_size=2),
-       slow=st.sampled_from([False, False, True]))  # a slow example costs ~1.5 s
+@given(
+    kind=st.sampled_from(["rest", "execute", "ioc"]),
+    post_faults=st.lists(POST_FAULTS, max_size=4),
+    lookup_faults=st.lists(LOOKUP_FAULTS, max_size=2),
+    slow=st.sampled_from([False, False, True]),
+)  # a slow example costs ~1.5 s
 def test_no_fault_sequence_makes_two_orders(sb, fault_client, kind, post_faults, lookup_faults, slow) -> None:
     run_case(sb, fault_client, kind, post_faults, lookup_faults, slow)
 
 
 # --- the cases spelled out, so a failure names its sequence ---------------------------------------
+
 
 @pytest.mark.parametrize("faults", [["500_after"], ["drop_after"], ["malformed_after"], ["429_after"]])
 def test_placed_but_answer_lost_is_found_not_resent(sb, fault_client, faults) -> None:
@@ -167,7 +203,9 @@ def test_timeout_while_the_exchange_is_still_working(sb, fault_client) -> None:
 
 def test_slower_than_timeout_plus_grace_never_double_fills(sb, make_client) -> None:
     """The exchange lands a marketable order after the client stopped looking: unknown, not re-sent."""
-    client = make_client(timeout=0.3, retry=RetryPolicy(total_time=10.0, order_attempts=3, in_flight_grace=0.2))
+    client = make_client(
+        timeout=0.3, retry=RetryPolicy(total_time=10.0, order_attempts=3, in_flight_grace=0.2)
+    )
     sb.faults.update(latency={"seconds": 1.2, "methods": ["POST"], "path": ORDERS})
     with pytest.raises(OrderStateUnknownError) as info:
         place(client, sb, "execute")
@@ -177,18 +215,21 @@ def test_slower_than_timeout_plus_grace_never_double_fills(sb, make_client) -> N
     assert posts_for(sb, coid) == 1
     assert len(orders_with(sb, coid)) == 1  # it did land, once
     # A re-run with the same id (the cell run again) finds it now, and sends nothing.
-    body = [r.body for r in sb.requests if r.method == "POST"][0]
+    body = next(r.body for r in sb.requests if r.method == "POST")
     m = sb.exchange.market(body["ticker"])
-    again = client.place_order(body["ticker"], "yes", 1, int(round(float(body["price"]) * 100)),
-                               client_order_id=coid, market=m)
+    again = client.place_order(
+        body["ticker"], "yes", 1, round(float(body["price"]) * 100), client_order_id=coid, market=m
+    )
     assert again["reconciled"] is True
     assert again["order"]["status"] == "executed"
     assert posts_for(sb, coid) == 1
 
 
 def test_lookup_failing_means_state_unknown_and_no_resend(sb, make_client) -> None:
-    client = make_client(timeout=TIMEOUT, retry=RetryPolicy(max_attempts=2, backoff_base=0.01, backoff_max=0.01,
-                                                            order_attempts=3))
+    client = make_client(
+        timeout=TIMEOUT,
+        retry=RetryPolicy(max_attempts=2, backoff_base=0.01, backoff_max=0.01, order_attempts=3),
+    )
     sb.faults.script(["500_after"], methods=["POST"], path=ORDERS)
     sb.faults.script(["500", "500"], methods=["GET"], path=LOOKUP)
     with pytest.raises(OrderStateUnknownError) as info:
@@ -199,8 +240,11 @@ def test_lookup_failing_means_state_unknown_and_no_resend(sb, make_client) -> No
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(kind=st.sampled_from(["rest", "execute"]), first=st.lists(POST_FAULTS, min_size=1, max_size=2),
-       restart=st.booleans())
+@given(
+    kind=st.sampled_from(["rest", "execute"]),
+    first=st.lists(POST_FAULTS, min_size=1, max_size=2),
+    restart=st.booleans(),
+)
 def test_rerun_after_any_failure_never_makes_a_second_order(sb, make_client, kind, first, restart) -> None:
     """Run, fail somehow, run the same intent again (maybe from a new client and a new journal reader)."""
     sb.faults.clear()

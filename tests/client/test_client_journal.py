@@ -25,8 +25,13 @@ def marketable(sb) -> tuple[dict, int]:
 
 
 def posts(sb, coid: str) -> int:
-    return len([r for r in sb.requests if r.method == "POST" and isinstance(r.body, dict)
-                and r.body.get("client_order_id") == coid])
+    return len(
+        [
+            r
+            for r in sb.requests
+            if r.method == "POST" and isinstance(r.body, dict) and r.body.get("client_order_id") == coid
+        ]
+    )
 
 
 def test_eight_threads_one_id_one_order(sb, client) -> None:
@@ -39,7 +44,7 @@ def test_eight_threads_one_id_one_order(sb, client) -> None:
         barrier.wait()
         try:
             results.append(client.place_order(m["ticker"], "yes", 1, ask, client_order_id=coid, market=m))
-        except Exception as exc:  # collected: the assertion below names it
+        except Exception as exc:  # noqa: BLE001 (collected: the assertion below names it)
             results.append(exc)
 
     threads = [threading.Thread(target=run) for _ in range(8)]
@@ -54,12 +59,14 @@ def test_eight_threads_one_id_one_order(sb, client) -> None:
     assert {r["order"]["order_id"] for r in results} == {stored[0]["order_id"]}
 
 
-def test_reusing_an_id_after_it_executed_returns_the_first_order(sb, make_client) -> None:
+def test_reusing_an_id_after_it_executed_returns_the_first_order(
+    sb, make_client, monkeypatch: pytest.MonkeyPatch
+) -> None:
     m, ask = marketable(sb)
     coid = "reuse-after-executed"
     first = make_client().place_order(m["ticker"], "yes", 1, ask, client_order_id=coid)
     assert first["order"]["status"] == "executed"
-    journal._journals.clear()  # a new kernel: only the file remains
+    monkeypatch.setattr(journal, "_journals", {})  # a new kernel: only the file remains
     again = make_client().place_order(m["ticker"], "yes", 1, ask, client_order_id=coid)
     assert again["reconciled"] is True
     assert again["order"]["order_id"] == first["order"]["order_id"]
@@ -67,24 +74,26 @@ def test_reusing_an_id_after_it_executed_returns_the_first_order(sb, make_client
     assert posts(sb, coid) == 1
 
 
-def test_an_id_used_on_another_machine_is_found_on_the_exchange(sb, client) -> None:
+def test_an_id_used_on_another_machine_is_found_on_the_exchange(
+    sb, client, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     m, ask = marketable(sb)
     coid = "used-elsewhere"
     client.place_order(m["ticker"], "yes", 1, ask, client_order_id=coid)
-    for entry in list(journal._journals.values()):  # another machine: no journal entry at all
-        entry.close()
-    journal._journals.clear()
-    path = journal.journal_path(client.env)
-    for part in path.parent.glob(path.name + "*"):
-        part.unlink()
+    assert client.env == "sandbox"  # proven once, before the data folder changes below
+    # Another machine: an empty journal of its own (a new data folder; a journal file is never deleted
+    # while open, which SQLite cannot survive).
+    monkeypatch.setenv("KALSHI_NB_DATA_DIR", str(tmp_path / "other-machine"))
+    monkeypatch.setattr(journal, "_journals", {})
     again = client.place_order(m["ticker"], "yes", 1, ask, client_order_id=coid)
     assert again["reconciled"] is True
     assert len(orders_with(sb, coid)) == 1
     assert posts(sb, coid) == 1
+    assert journal.journal_path("sandbox").parent.parent == tmp_path / "other-machine"
 
 
 def test_same_id_other_order_is_refused_before_sending(sb, client) -> None:
-    m, ask = marketable(sb)
+    m, _ask = marketable(sb)
     client.place_order(m["ticker"], "yes", 1, 1, client_order_id="same-id-other-order")
     before = len(sb.requests)
     with pytest.raises(DuplicateClientOrderIdError, match="different order"):
@@ -102,9 +111,15 @@ def test_a_second_process_finds_the_first_order(sb, client, tmp_path: Path) -> N
         "from kalshi_nb import KalshiClient\n"
         "c = KalshiClient(key_id=sys.argv[1], private_key_path=sys.argv[2], api_base=sys.argv[3], rate_limit=None)\n"
         f"r = c.place_order({m['ticker']!r}, 'yes', 1, {ask}, client_order_id={coid!r})\n"
-        "print(json.dumps({'id': r['order']['order_id'], 'reconciled': r.get('reconciled', False)}))\n")
-    out = subprocess.run([sys.executable, str(script), sb.key_id, sb.private_key_path, sb.url],
-                         capture_output=True, text=True, timeout=60, check=True)
+        "print(json.dumps({'id': r['order']['order_id'], 'reconciled': r.get('reconciled', False)}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, str(script), sb.key_id, sb.private_key_path, sb.url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     answer = json.loads(out.stdout.strip().splitlines()[-1])
     assert answer == {"id": first["order"]["order_id"], "reconciled": True}
     assert len(orders_with(sb, coid)) == 1
@@ -121,7 +136,7 @@ def test_unknown_state_survives_the_kernel_and_is_never_resent(sb, make_client) 
     with pytest.raises(OrderStateUnknownError):
         make_client().place_order(m["ticker"], "yes", 1, 1, client_order_id=info.value.client_order_id)
     assert posts(sb, info.value.client_order_id) == 1
-    frame = journal.journal_df("local")
+    frame = journal.journal_df("sandbox")
     row = frame[frame.client_order_id == info.value.client_order_id].iloc[0]
     assert row.state == "unknown"
 
@@ -129,7 +144,7 @@ def test_unknown_state_survives_the_kernel_and_is_never_resent(sb, make_client) 
 def test_the_journal_holds_no_key_material(sb, client) -> None:
     m, _ = marketable(sb)
     client.place_order(m["ticker"], "yes", 1, 1)
-    raw = b"".join(p.read_bytes() for p in journal.journal_path("local").parent.glob("local.sqlite3*"))
+    raw = b"".join(p.read_bytes() for p in journal.journal_path("sandbox").parent.glob("sandbox.sqlite3*"))
     assert sb.key_id.encode() not in raw
     assert b"PRIVATE KEY" not in raw
     assert journal.key_hash(sb.key_id).encode() in raw

@@ -33,10 +33,13 @@ def test_path_from_the_environment_with_tilde(monkeypatch: pytest.MonkeyPatch, k
     assert _same_rsa(load_private_key(), keys.rsa)
 
 
-def test_reachable_from_config_too(keys) -> None:
-    from kalshi_nb.config import load_private_key as from_config
+def test_the_original_helpers_are_importable_from_the_package(keys) -> None:
+    # The original kalshi_client module had get_api_base() and load_private_key() at its top level.
+    from kalshi_nb import get_api_base
+    from kalshi_nb import load_private_key as from_package
 
-    assert from_config is load_private_key
+    assert from_package is load_private_key
+    assert get_api_base(use_demo=True).endswith("/trade-api/v2")
 
 
 def test_no_path_configured() -> None:
@@ -99,9 +102,11 @@ def test_unsupported_key_type(keys) -> None:
 def test_errors_never_show_key_material(keys) -> None:
     pem = keys.encrypted_pkcs8.read_text()
     body = "".join(pem.splitlines()[1:-1])
-    for call in (lambda: load_private_key(keys.encrypted_pkcs8),
-                 lambda: load_private_key(keys.encrypted_pkcs8, password="nope"),
-                 lambda: load_private_key(keys.public)):
+    for call in (
+        lambda: load_private_key(keys.encrypted_pkcs8),
+        lambda: load_private_key(keys.encrypted_pkcs8, password="nope"),
+        lambda: load_private_key(keys.public),
+    ):
         with pytest.raises(PrivateKeyError) as info:
             call()
         text = str(info.value) + repr(info.value)
@@ -111,4 +116,4 @@ def test_errors_never_show_key_material(keys) -> None:
         # no chained cryptography error to print alongside it
         err = info.value
         assert err.__cause__ is None
-        assert (err.__context__ is None or err.__suppress_context__)
+        assert err.__context__ is None or err.__suppress_context__

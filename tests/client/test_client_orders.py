@@ -23,13 +23,23 @@ def test_resting_buy_yes(client, sb) -> None:
     [stored] = orders_with(sb, order["client_order_id"])
     assert stored["order_id"] == order["order_id"]
     assert stored["status"] == "resting"
-    assert (stored["book_side"], stored["yes_price_dollars"], stored["initial_count_fp"]) == ("bid", "0.0100", "2.00")
+    assert (stored["book_side"], stored["yes_price_dollars"], stored["initial_count_fp"]) == (
+        "bid",
+        "0.0100",
+        "2.00",
+    )
     # what went over the wire
     [post] = posts(sb)
     assert post.path == "/trade-api/v2/portfolio/events/orders"
-    assert post.body == {"ticker": m["ticker"], "client_order_id": order["client_order_id"], "side": "bid",
-                         "count": "2.00", "price": "0.0100", "time_in_force": "good_till_canceled",
-                         "self_trade_prevention_type": "taker_at_cross"}
+    assert post.body == {
+        "ticker": m["ticker"],
+        "client_order_id": order["client_order_id"],
+        "side": "bid",
+        "count": "2.00",
+        "price": "0.0100",
+        "time_in_force": "good_till_canceled",
+        "self_trade_prevention_type": "taker_at_cross",
+    }
     assert result["request"]["body"] == post.body
 
 
@@ -38,7 +48,11 @@ def test_buy_no_is_an_ask_at_one_minus_the_price(client, sb) -> None:
     assert Decimal(m["yes_bid_dollars"]) < Decimal("0.99")  # so an ask at 0.99 cannot cross
     order = client.place_order(m["ticker"], "no", 1, 1)["order"]
     [stored] = orders_with(sb, order["client_order_id"])
-    assert (stored["book_side"], stored["yes_price_dollars"], stored["outcome_side"]) == ("ask", "0.9900", "no")
+    assert (stored["book_side"], stored["yes_price_dollars"], stored["outcome_side"]) == (
+        "ask",
+        "0.9900",
+        "no",
+    )
     assert order["status"] == "resting"
 
 
@@ -75,8 +89,9 @@ def test_dry_run_sends_no_write_and_shows_the_exact_body(client, sb) -> None:
     assert body["count"] == "3.00"
     assert body["post_only"] is True
     # placing it for real with the same id sends exactly that body
-    live = client.place_order(m["ticker"], "no", 3, 40, post_only=True,
-                              client_order_id=preview["order"]["client_order_id"])
+    live = client.place_order(
+        m["ticker"], "no", 3, 40, post_only=True, client_order_id=preview["order"]["client_order_id"]
+    )
     assert posts(sb)[0].body == body
     assert live["request"]["body"] == body
 
@@ -150,8 +165,12 @@ def test_cancel(client, sb) -> None:
 def test_input_validation_happens_before_anything_is_sent(client, sb) -> None:
     m = pick_market(sb)
     for kwargs, message in [
-        ({"side": "maybe"}, "side"), ({"contracts": 0}, "positive"), ({"price_cents": 100}, "1 and 99"),
-        ({"price_cents": 0.4}, "integer"), ({"action": "short"}, "action"), ({"time_in_force": "day"}, "time_in_force"),
+        ({"side": "maybe"}, "side"),
+        ({"contracts": 0}, "positive"),
+        ({"price_cents": 100}, "1 and 99"),
+        ({"price_cents": 0.4}, "integer"),
+        ({"action": "short"}, "action"),
+        ({"time_in_force": "day"}, "time_in_force"),
         ({"client_order_id": "not ok!"}, "client_order_id"),
     ]:
         args = {"ticker": m["ticker"], "side": "yes", "contracts": 1, "price_cents": 10, **kwargs}

@@ -22,10 +22,12 @@ KEY_ID = "5c1e7d2a-93f4-4b8e-a1c0-7f3d9e2b9a0b"
 @pytest.fixture
 def secret_setup(sb, tmp_path):
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
-    der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    der = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     path = tmp_path / "very-secret-dir" / "my-kalshi-key.pem"
     path.parent.mkdir()
     path.write_bytes(pem)
@@ -35,8 +37,16 @@ def secret_setup(sb, tmp_path):
 
 def forbidden(pem: str, der_b64: str, path: str, signatures: list[str]) -> list[str]:
     body_lines = pem.strip().splitlines()[1:-1]
-    return [*body_lines, der_b64[:48], der_b64[-48:], path, "my-kalshi-key", "very-secret-dir", KEY_ID,
-            *signatures]
+    return [
+        *body_lines,
+        der_b64[:48],
+        der_b64[-48:],
+        path,
+        "my-kalshi-key",
+        "very-secret-dir",
+        KEY_ID,
+        *signatures,
+    ]
 
 
 def test_nothing_secret_leaks(sb, secret_setup, caplog: pytest.LogCaptureFixture) -> None:
@@ -45,23 +55,38 @@ def test_nothing_secret_leaks(sb, secret_setup, caplog: pytest.LogCaptureFixture
     session = requests.Session()
     signatures: list[str] = []
     session.hooks["response"].append(
-        lambda r, *a, **k: signatures.append(r.request.headers.get("KALSHI-ACCESS-SIGNATURE", "")))
-    client = KalshiClient(key_id=KEY_ID, private_key_path=path, api_base=sb.url, session=session,
-                          rate_limit=None, retry=RetryPolicy(max_attempts=2, backoff_base=0.01, total_time=5))
+        lambda r, *a, **k: signatures.append(r.request.headers.get("KALSHI-ACCESS-SIGNATURE", ""))
+    )
+    client = KalshiClient(
+        key_id=KEY_ID,
+        private_key_path=path,
+        api_base=sb.url,
+        session=session,
+        rate_limit=None,
+        retry=RetryPolicy(max_attempts=2, backoff_base=0.01, total_time=5),
+    )
     texts = [repr(client), str(client), repr(client._auth), str(client._auth)]
 
     client.get_balance()  # a success, logged at DEBUG
     errors: list[BaseException] = []
     for call in (
-        lambda: client.get_market("NOPE"),                                           # 404
-        lambda: client.place_order("NOPE", "yes", 1, 1),                             # 404 on the market read
-        lambda: client._request("POST", "/portfolio/orders", json_body={}),          # V1 path
-        lambda: KalshiClient(key_id="wrong-" + KEY_ID, private_key_path=path,       # 401
-                             api_base=sb.url, rate_limit=None).get_balance(),
-        lambda: KalshiClient(key_id=KEY_ID, private_key_path=path, rate_limit=None,  # connection refused
-                             api_base="http://127.0.0.1:9/trade-api/v2",
-                             retry=RetryPolicy(max_attempts=1)).get_balance(),
-        lambda: KalshiClient(key_id=KEY_ID, private_key_path=path + ".missing"),     # key file missing
+        lambda: client.get_market("NOPE"),  # 404
+        lambda: client.place_order("NOPE", "yes", 1, 1),  # 404 on the market read
+        lambda: client._request("POST", "/portfolio/orders", json_body={}),  # V1 path
+        lambda: KalshiClient(
+            key_id="wrong-" + KEY_ID,
+            private_key_path=path,  # 401
+            api_base=sb.url,
+            rate_limit=None,
+        ).get_balance(),
+        lambda: KalshiClient(
+            key_id=KEY_ID,
+            private_key_path=path,
+            rate_limit=None,  # connection refused
+            api_base="http://127.0.0.1:9/trade-api/v2",
+            retry=RetryPolicy(max_attempts=1),
+        ).get_balance(),
+        lambda: KalshiClient(key_id=KEY_ID, private_key_path=path + ".missing"),  # key file missing
         lambda: pickle.dumps(client),
     ):
         with pytest.raises((KalshiError, requests.RequestException, TypeError)) as info:
@@ -83,9 +108,12 @@ def test_nothing_secret_leaks(sb, secret_setup, caplog: pytest.LogCaptureFixture
     for needle in forbidden(pem, der_b64, path, signatures):
         assert needle not in haystack, f"leaked: {needle[:30]}..."
     # the request that travels on an error (e.request, e.response.request) no longer carries its signature
-    sent = [dict(r.headers) for e in errors
-            for r in (getattr(e, "request", None), getattr(getattr(e, "response", None), "request", None))
-            if r is not None]
+    sent = [
+        dict(r.headers)
+        for e in errors
+        for r in (getattr(e, "request", None), getattr(getattr(e, "response", None), "request", None))
+        if r is not None
+    ]
     assert len(sent) >= 6
     assert all(h.get("KALSHI-ACCESS-SIGNATURE") in (None, "<redacted>") for h in sent)
     assert not any(sig in repr(sent) for sig in signatures)

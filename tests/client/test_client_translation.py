@@ -23,18 +23,38 @@ TABLE = [
 
 @pytest.mark.parametrize(("side", "action", "cents", "book", "yes_price"), TABLE)
 def test_translation_table(side: str, action: str, cents: int, book: str, yes_price: str) -> None:
-    body = build_order_body(ticker="KX-1", side=side, action=action, count=Decimal(3),
-                            price=parse_price(price_cents=cents), client_order_id="coid-1")
+    body = build_order_body(
+        ticker="KX-1",
+        side=side,
+        action=action,
+        count=Decimal(3),
+        price=parse_price(price_cents=cents),
+        client_order_id="coid-1",
+    )
     assert body == {
-        "ticker": "KX-1", "client_order_id": "coid-1", "side": book, "count": "3.00", "price": yes_price,
-        "time_in_force": "good_till_canceled", "self_trade_prevention_type": "taker_at_cross",
+        "ticker": "KX-1",
+        "client_order_id": "coid-1",
+        "side": book,
+        "count": "3.00",
+        "price": yes_price,
+        "time_in_force": "good_till_canceled",
+        "self_trade_prevention_type": "taker_at_cross",
     }
 
 
 def test_optional_fields_only_when_set() -> None:
-    body = build_order_body(ticker="KX-1", side="yes", action="buy", count=Decimal("2.5"),
-                            price=Decimal("0.055"), client_order_id="c", post_only=True,
-                            time_in_force="immediate_or_cancel", reduce_only=True, subaccount=0)
+    body = build_order_body(
+        ticker="KX-1",
+        side="yes",
+        action="buy",
+        count=Decimal("2.5"),
+        price=Decimal("0.055"),
+        client_order_id="c",
+        post_only=True,
+        time_in_force="immediate_or_cancel",
+        reduce_only=True,
+        subaccount=0,
+    )
     assert body["count"] == "2.50"
     assert body["price"] == "0.0550"
     assert body["post_only"] is True
@@ -45,29 +65,45 @@ def test_optional_fields_only_when_set() -> None:
 
 
 def test_counts_and_prices_are_strings() -> None:
-    body = build_order_body(ticker="T", side="no", action="buy", count=Decimal(10), price=Decimal("0.5"),
-                            client_order_id="c")
+    body = build_order_body(
+        ticker="T", side="no", action="buy", count=Decimal(10), price=Decimal("0.5"), client_order_id="c"
+    )
     assert isinstance(body["count"], str)
     assert isinstance(body["price"], str)
 
 
-@pytest.mark.parametrize(("kwargs", "expected"), [
-    ({"price_cents": 1}, Decimal("0.01")), ({"price_cents": 99}, Decimal("0.99")),
-    ({"price_dollars": "0.4500"}, Decimal("0.45")), ({"price_dollars": Decimal("0.001")}, Decimal("0.001")),
-    ({"price_dollars": 0.25}, Decimal("0.25")),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"price_cents": 1}, Decimal("0.01")),
+        ({"price_cents": 99}, Decimal("0.99")),
+        ({"price_dollars": "0.4500"}, Decimal("0.45")),
+        ({"price_dollars": Decimal("0.001")}, Decimal("0.001")),
+        ({"price_dollars": 0.25}, Decimal("0.25")),
+    ],
+)
 def test_prices(kwargs: dict, expected: Decimal) -> None:
     assert parse_price(**kwargs) == expected
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({}, "exactly one"), ({"price_cents": 40, "price_dollars": "0.40"}, "exactly one"),
-    ({"price_cents": 0}, "between 1 and 99"), ({"price_cents": 100}, "between 1 and 99"),
-    ({"price_cents": 40.5}, "price_dollars"), ({"price_cents": 0.4}, "integer"), ({"price_cents": True}, "integer"),
-    ({"price_dollars": "1"}, "strictly between"), ({"price_dollars": "0"}, "strictly between"),
-    ({"price_dollars": 40}, "looks like cents"), ({"price_dollars": "0.12345"}, "4 decimal"),
-    ({"price_dollars": "abc"}, "number"), ({"price_dollars": "NaN"}, "number"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({}, "exactly one"),
+        ({"price_cents": 40, "price_dollars": "0.40"}, "exactly one"),
+        ({"price_cents": 0}, "between 1 and 99"),
+        ({"price_cents": 100}, "between 1 and 99"),
+        ({"price_cents": 40.5}, "price_dollars"),
+        ({"price_cents": 0.4}, "integer"),
+        ({"price_cents": True}, "integer"),
+        ({"price_dollars": "1"}, "strictly between"),
+        ({"price_dollars": "0"}, "strictly between"),
+        ({"price_dollars": 40}, "looks like cents"),
+        ({"price_dollars": "0.12345"}, "4 decimal"),
+        ({"price_dollars": "abc"}, "number"),
+        ({"price_dollars": "NaN"}, "number"),
+    ],
+)
 def test_bad_prices(kwargs: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         parse_price(**kwargs)
@@ -77,9 +113,15 @@ def test_counts() -> None:
     assert parse_count(10, fractional_allowed=False) == 10
     assert parse_count(5.0, fractional_allowed=False) == 5
     assert parse_count("2.50", fractional_allowed=True) == Decimal("2.5")
-    for bad, allowed, message in [(0, True, "positive"), (-1, True, "positive"), (True, True, "number"),
-                                  ("2.5", False, "whole number"), (2.5, False, "whole number"),
-                                  ("0.005", True, "multiple of 0.01"), ("x", True, "number")]:
+    for bad, allowed, message in [
+        (0, True, "positive"),
+        (-1, True, "positive"),
+        (True, True, "number"),
+        ("2.5", False, "whole number"),
+        (2.5, False, "whole number"),
+        ("0.005", True, "multiple of 0.01"),
+        ("x", True, "number"),
+    ]:
         with pytest.raises(ValueError, match=message):
             parse_count(bad, fractional_allowed=allowed)
 
@@ -112,15 +154,18 @@ def test_fractional_flag_absent_means_whole_contracts() -> None:
     assert not order_v2.fractional_allowed({})
 
 
-@pytest.mark.parametrize(("fill", "remaining", "tif", "status"), [
-    ("10.00", "0.00", "good_till_canceled", "executed"),
-    ("0.00", "10.00", "good_till_canceled", "resting"),
-    ("4.00", "6.00", "good_till_canceled", "resting"),
-    ("4.00", "6.00", "immediate_or_cancel", "canceled"),
-    ("0.00", "0.00", "immediate_or_cancel", "canceled"),
-    ("10.00", "0.00", "fill_or_kill", "executed"),
-    ("0.00", "10.00", "fill_or_kill", "canceled"),
-])
+@pytest.mark.parametrize(
+    ("fill", "remaining", "tif", "status"),
+    [
+        ("10.00", "0.00", "good_till_canceled", "executed"),
+        ("0.00", "10.00", "good_till_canceled", "resting"),
+        ("4.00", "6.00", "good_till_canceled", "resting"),
+        ("4.00", "6.00", "immediate_or_cancel", "canceled"),
+        ("0.00", "0.00", "immediate_or_cancel", "canceled"),
+        ("10.00", "0.00", "fill_or_kill", "executed"),
+        ("0.00", "10.00", "fill_or_kill", "canceled"),
+    ],
+)
 def test_status_from_receipt(fill: str, remaining: str, tif: str, status: str) -> None:
     assert status_from_receipt({"fill_count": fill, "remaining_count": remaining}, tif) == status
 

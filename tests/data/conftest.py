@@ -10,11 +10,10 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 
 import pytest
+from kalshi_testkit import FAST_RETRY
 
 from kalshi_nb import defaults
-from kalshi_nb.client import RetryPolicy
-
-FAST_RETRY = RetryPolicy(max_attempts=4, backoff_base=0.005, backoff_max=0.02, total_time=15.0)
+from kalshi_nb.retry import RetryPolicy
 
 
 @pytest.fixture(scope="session")

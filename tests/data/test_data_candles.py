@@ -8,7 +8,8 @@ from datetime import datetime, timedelta, timezone
 import pandas as pd
 import pytest
 
-from kalshi_nb.data import MAX_CANDLES, _candle_windows, candles_df
+from kalshi_nb.data import MAX_CANDLES, candles_df
+from kalshi_nb.data.candles import _candle_windows
 
 LONG_LIVED = "KXGREENLAND-29"  # open since May 2026 in the seed-0 sandbox
 

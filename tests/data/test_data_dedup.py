@@ -49,10 +49,15 @@ def rows(n: int, key: str, **extra: Any) -> list[dict]:
     return [{key: f"{key}-{i}", **extra} for i in range(n)]
 
 
+def events_frame_of(**kwargs: Any) -> Any:
+    """events_df's events frame (it returns an EventFrames pair whatever its flags)."""
+    return data.events_df(**kwargs).events
+
+
 # (df function, iter function, list key, natural key column, rows)
 CASES = [
     (data.markets_df, data.iter_markets, "markets", "ticker", rows(10, "ticker", status="active")),
-    (data.events_df, data.iter_events, "events", "event_ticker", rows(10, "event_ticker")),
+    (events_frame_of, data.iter_events, "events", "event_ticker", rows(10, "event_ticker")),
     (data.trades_df, data.iter_trades, "trades", "trade_id", rows(10, "trade_id", ticker="T")),
     (data.fills_df, data.iter_fills, "fills", "fill_id", rows(10, "fill_id", order_id="o", trade_id="t")),
     (data.orders_df, data.iter_orders, "orders", "order_id", rows(10, "order_id", ticker="T")),
@@ -106,7 +111,7 @@ def test_orders_positions_and_events_use_their_own_update_fields() -> None:
     cases = [
         (data.orders_df, "orders", "order_id", "last_update_time", {}),
         (data.positions_df, "market_positions", "ticker", "last_updated_ts", {}),
-        (data.events_df, "events", "event_ticker", "last_updated_ts", {"status": None}),
+        (events_frame_of, "events", "event_ticker", "last_updated_ts", {"status": None}),
     ]
     for df_of, key, ident, updated, kwargs in cases:
         newer = {ident: "X", updated: "2026-11-25T12:05:00Z", "note": "newer"}
@@ -141,7 +146,12 @@ class CandleFake:
         self.windows: list[tuple[int, int]] = []
 
     def get_market(self, ticker: str) -> dict:
-        return {"ticker": ticker, "status": "active", "event_ticker": "E", "open_time": "2026-11-25T00:00:00Z"}
+        return {
+            "ticker": ticker,
+            "status": "active",
+            "event_ticker": "E",
+            "open_time": "2026-11-25T00:00:00Z",
+        }
 
     def get_candlesticks(self, ticker: str, s: int, e: int, minutes: int, *, series_ticker: str) -> dict:
         self.windows.append((s, e))
@@ -152,8 +162,8 @@ class CandleFake:
 
 
 def test_candles_overlapping_across_windows_are_kept_once(monkeypatch) -> None:
-    windows = data._candle_windows
-    monkeypatch.setattr(data, "_candle_windows", lambda s, e, m: windows(s, e, m, max_candles=10))
+    windows = data.candles._candle_windows
+    monkeypatch.setattr(data.candles, "_candle_windows", lambda s, e, m: windows(s, e, m, max_candles=10))
     fake = CandleFake()
     start = 1_795_564_800
     df = data.candles_df("T", start, start + 3600 * 25, "1h", series="S", client=fake)

@@ -38,12 +38,12 @@ def test_a_pull_under_faults_returns_every_row_exactly_once(
     series = [s["ticker"] for s in sandbox.exchange.series_list()] if concurrent else None
     sandbox.faults.clear()
     clean = markets_df(series, status=None, client=client, limit=page, progress=False)
-    clean_events = events_df(status=None, client=client, limit=min(page, 200), progress=False)
+    clean_events = events_df(status=None, client=client, limit=min(page, 200), progress=False).events
     sandbox.requests.clear()
     sandbox.faults.update(**settings_)
     try:
         faulty = markets_df(series, status=None, client=client, limit=page, progress=False)
-        faulty_events = events_df(status=None, client=client, limit=min(page, 200), progress=False)
+        faulty_events = events_df(status=None, client=client, limit=min(page, 200), progress=False).events
     finally:
         sandbox.faults.clear()
     assert faulty["ticker"].tolist() == clean["ticker"].tolist()

@@ -25,16 +25,23 @@ def test_events_with_their_markets_flattened(sb, client) -> None:
         r.query.get("with_nested_markets") == "true" for r in sb.requests if r.path.endswith("/events")
     )
 
-    events_only = events_df(status="open", client=client)
-    pd.testing.assert_frame_equal(events_only, pair.events)
+    events_only = events_df(status="open", client=client)  # the same type without the markets
+    assert isinstance(events_only, EventFrames)
+    pd.testing.assert_frame_equal(events_only.events, pair.events)
+    assert len(events_only.markets) == 0
+    assert events_only.markets.columns.tolist() == describe("event_markets")["column"].tolist()
+    pd.testing.assert_series_equal(events_only.markets.dtypes, pair.markets.dtypes)
 
 
 def test_events_of_several_series_concurrently(sb, client) -> None:
     series = ["KXBTC", "KXFEDDECISION", "KXNFLGAME"]
     expected = [e["event_ticker"] for s in series for e in sb.exchange.events(series_ticker=s)]
-    df = events_df(series, status=None, client=client, limit=7)
+    df = events_df(series, status=None, client=client, limit=7).events
     assert df["event_ticker"].tolist() == expected
-    assert events_df(series, status=None, client=client, max_rows=5)["event_ticker"].tolist() == expected[:5]
+    assert (
+        events_df(series, status=None, client=client, max_rows=5).events["event_ticker"].tolist()
+        == expected[:5]
+    )
     empty = events_df("NOPE", client=client, with_markets=True)
     assert len(empty.events) == 0
     assert len(empty.markets) == 0

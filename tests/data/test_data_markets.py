@@ -9,7 +9,8 @@ import pytest
 
 from kalshi_nb import RateLimiter
 from kalshi_nb.client import KalshiClient
-from kalshi_nb.data import _merge, iter_historical_markets, markets_df
+from kalshi_nb.data import iter_historical_markets, markets_df
+from kalshi_nb.data.paging import _merge
 from kalshi_nb.frames import describe
 
 

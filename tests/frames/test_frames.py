@@ -65,11 +65,26 @@ CASE_IDS = [case[0] for case in LIST_CASES]
 
 
 @pytest.mark.parametrize(("kind", "shape", "payload", "key"), LIST_CASES, ids=CASE_IDS)
-def test_same_call_gives_same_columns_and_dtypes(kind, shape, payload, key):
-    first = shape(load(payload)[key])
-    second = shape(load(payload)[key])
-    assert list(first.columns) == list(second.columns)
-    pd.testing.assert_series_equal(first.dtypes, second.dtypes)
+def test_different_calls_give_the_documented_columns_and_dtypes(kind, shape, payload, key):
+    # Two different calls (the whole page, and its last record alone, which lacks some fields the others
+    # have), each checked against the documented table and the naming rules, not only against each other.
+    table = frames.describe(kind)
+    records = load(payload)[key]
+    whole, last = shape(records), shape(records[-1:])
+    for df in (whole, last):
+        assert df.columns[: len(table)].tolist() == table["column"].tolist()
+        for name, documented in zip(table["column"], table["dtype"], strict=True):
+            dtype = df[name].dtype
+            if documented == "category":
+                assert isinstance(dtype, pd.CategoricalDtype), name
+            else:
+                assert str(dtype) == documented, name
+            if name.endswith(("_dollars", "_fp")):
+                assert dtype == np.float64, name
+            if name.endswith("_time"):
+                assert str(dtype) == "datetime64[ns, UTC]", name
+    fixed = table["column"].tolist()
+    pd.testing.assert_series_equal(whole.dtypes[fixed], last.dtypes[fixed])
 
 
 @pytest.mark.parametrize(("kind", "shape", "payload", "key"), LIST_CASES, ids=CASE_IDS)
@@ -654,7 +669,7 @@ def test_a_market_field_named_like_an_event_column_is_kept_under_a_market_prefix
 def test_public_fallback_extraction_gives_the_same_frame(monkeypatch):
     records = load("markets_legacy_2025.json")["markets"] + load("markets_page.json")["markets"]
     fast = frames.markets_frame(records, now=NOW)
-    monkeypatch.setattr(frames, "_dicts_to_array", None)
+    monkeypatch.setattr(frames.convert, "_dicts_to_array", None)
     slow = frames.markets_frame(records, now=NOW)
     pd.testing.assert_frame_equal(fast, slow)
 

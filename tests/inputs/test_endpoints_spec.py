@@ -23,8 +23,20 @@ SHARED_SPEC = ROOT.parent / "shared" / "kalshi-spec" / "openapi.yaml"
 SDK = "kalshi-sdk==22.4.0"
 CACHE = ROOT / ".pytest_cache" / "kalshi-spec"
 CONTRACT_NAMES = {
-    "markets", "events", "trades", "positions", "fills", "orders", "settlements", "historical_markets",
-    "historical_trades", "historical_fills", "historical_orders", "candlesticks", "series_list", "series",
+    "markets",
+    "events",
+    "trades",
+    "positions",
+    "fills",
+    "orders",
+    "settlements",
+    "historical_markets",
+    "historical_trades",
+    "historical_fills",
+    "historical_orders",
+    "candlesticks",
+    "series_list",
+    "series",
 }
 # Parameters whose values the spec gives in a schema instead of on the parameter: (endpoint, name) -> schema.
 ENUM_FROM_SCHEMA = {("orders", "status"): "OrderStatus"}
@@ -39,8 +51,19 @@ def _fetch_spec() -> Path:
         return cached
     CACHE.mkdir(parents=True, exist_ok=True)
     # The sdist is only unpacked here, never built or installed; it needs Python 3.12, hence the flag.
-    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
-               "--ignore-requires-python", SDK, "-d", str(CACHE)]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--no-binary",
+        ":all:",
+        "--ignore-requires-python",
+        SDK,
+        "-d",
+        str(CACHE),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     archives = sorted(CACHE.glob("kalshi_sdk-*.tar.gz"))
     if done.returncode != 0 or not archives:
@@ -156,11 +179,24 @@ def test_the_comparison_catches_each_kind_of_drift(spec) -> None:
     assert differences(spec, {"orders": bad_status})
 
 
-def test_the_data_helpers_name_real_endpoints_with_the_specs_page_sizes() -> None:
-    from kalshi_nb import data
+def test_the_data_engine_pages_real_endpoints_through_real_client_methods() -> None:
+    from kalshi_nb.client import KalshiClient
+    from kalshi_nb.data import paging
 
-    helpers = [v for v in vars(data).values() if isinstance(v, data._Endpoint)]
-    assert len(helpers) >= 8
+    helpers = paging._LISTS
+    assert {h.name for h in helpers} >= {
+        "markets",
+        "historical_markets",
+        "events",
+        "trades",
+        "positions",
+        "fills",
+        "orders",
+        "settlements",
+    }
+    assert set(helpers) == {v for v in vars(paging).values() if isinstance(v, paging._Endpoint)}
     for helper in helpers:
         assert helper.name in ENDPOINTS, helper
+        assert "cursor" in ENDPOINTS[helper.name].params, helper.name
         assert helper.page_size == ENDPOINTS[helper.name].params["limit"].high, helper.name
+        assert callable(getattr(KalshiClient, helper.method, None)), helper.method

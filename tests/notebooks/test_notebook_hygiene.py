@@ -112,6 +112,7 @@ ALL_CHECKS = (output_problems, metadata_problems, secret_problems, structure_pro
 
 # --- the committed notebooks ------------------------------------------------------------------------------
 
+
 def test_the_five_notebooks_are_committed() -> None:
     assert sorted(p.name for p in NB_DIR.glob("*.ipynb")) == EXPECTED
 
@@ -141,6 +142,7 @@ def test_notebooks_match_their_generator(tmp_path: Path) -> None:
 
 # --- the checks catch what they should --------------------------------------------------------------------
 
+
 def _good() -> nbformat.NotebookNode:
     nb = new_notebook(cells=[new_markdown_cell("# What is my balance?\n\nText."), new_code_cell("x = 1")])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -165,12 +167,18 @@ def test_outputs_and_execution_counts_are_caught() -> None:
 
 def test_secrets_are_caught_anywhere() -> None:
     nb = _good()
-    nb.cells[1].outputs = [new_output("stream", name="stdout",
-                                      text="-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n")]
+    nb.cells[1].outputs = [
+        new_output(
+            "stream", name="stdout", text="-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n"
+        )
+    ]
     nb.metadata["kalshi"] = {"key": "5c1e8a2b-1f3d-4e5a-9b7c-0d1e2f3a9a0b"}
     nb.cells[0].source += "\n\nKALSHI_API_KEY_ID=abc"
-    assert secret_problems(nb) == ["a PEM private key", "a UUID (key id?) 5c1e8a2b…",
-                                   "a credential assignment API_KEY_ID"]
+    assert secret_problems(nb) == [
+        "a PEM private key",
+        "a UUID (key id?) 5c1e8a2b…",
+        "a credential assignment API_KEY_ID",
+    ]
     assert "notebook metadata has ['kalshi']" in metadata_problems(nb)
 
 

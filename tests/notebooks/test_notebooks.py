@@ -5,7 +5,11 @@
    notebook is a bug users see). Cells tagged ``plot`` must show a real PNG, the ``widget`` cell a widget.
    The executed copies and their PNGs go to ``artifacts/notebooks/`` (outside ``notebooks/``, so nothing
    collects them as notebooks) for a human to look at.
-2. With credentials that point at a host that is not the sandbox: the unchanged notebooks must still run,
+2. Against a sandbox running as its own process (the README's flow: ``python -m kalshi_nb.sandbox
+   --write-env .env``): the kernel gets the ``.env``'s variables and the same ``KALSHI_NB_DATA_DIR``, so
+   the client can check the sandbox's identity secret and treat it as the sandbox. No cell may fail, nothing
+   may start a second sandbox, and notebook 05 really trades and settles on that process.
+3. With credentials that point at a host that is not the sandbox: the unchanged notebooks must still run,
    and place, cancel or settle nothing. The host is a sandbox on 127.0.0.2 (loopback, but not a host
    kalshi_nb knows as local, so it is treated as production); its request log shows every write.
 
@@ -19,12 +23,15 @@ import base64
 import io
 import os
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
 import pytest
+import requests
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,15 +46,23 @@ NOTEBOOKS = [
 ]
 NOTEBOOK_TIMEOUT = 240.0  # seconds for a whole notebook, kernel start excluded (about 10 s each here)
 # The one line connect() logs when it falls back to the sandbox (logging's last-resort handler, on stderr).
-SANDBOX_LINE = re.compile(r"^kalshi_nb: no Kalshi credentials configured, so using the local sandbox "
-                          r"exchange at http://127\.0\.0\.1:\d+/trade-api/v2 ")
-CREDENTIAL_VARIABLES = ("KALSHI_API_KEY_ID", "KALSHI_PRIVATE_KEY_PATH", "KALSHI_PRIVATE_KEY_PASSWORD",
-                        "KALSHI_USE_DEMO", "KALSHI_API_BASE")
+SANDBOX_LINE = re.compile(
+    r"^kalshi_nb: no Kalshi credentials configured, so using the local sandbox "
+    r"exchange at http://127\.0\.0\.1:\d+/trade-api/v2 "
+)
+CREDENTIAL_VARIABLES = (
+    "KALSHI_API_KEY_ID",
+    "KALSHI_PRIVATE_KEY_PATH",
+    "KALSHI_PRIVATE_KEY_PASSWORD",
+    "KALSHI_USE_DEMO",
+    "KALSHI_API_BASE",
+)
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def _kernel_env(monkeypatch: pytest.MonkeyPatch, home: Path,
-                credentials: dict[str, str] | None = None) -> None:
+def _kernel_env(
+    monkeypatch: pytest.MonkeyPatch, home: Path, credentials: dict[str, str] | None = None
+) -> None:
     """The kernel inherits this process's environment: make it a fresh user's."""
     home.mkdir(parents=True, exist_ok=True)
     monkeypatch.setenv("HOME", str(home))
@@ -85,13 +100,21 @@ def _outputs(nb: nbformat.NotebookNode) -> Iterator[tuple[int, nbformat.Notebook
 
 
 def _stderr_lines(nb: nbformat.NotebookNode) -> list[str]:
-    return [line for _, _, out in _outputs(nb) if out.get("name") == "stderr"
-            for line in out.get("text", "").splitlines() if line.strip()]
+    return [
+        line
+        for _, _, out in _outputs(nb)
+        if out.get("name") == "stderr"
+        for line in out.get("text", "").splitlines()
+        if line.strip()
+    ]
 
 
 def _pngs(cell: nbformat.NotebookNode) -> list[bytes]:
-    return [base64.b64decode(out["data"]["image/png"]) for out in cell.get("outputs", [])
-            if "image/png" in out.get("data", {})]
+    return [
+        base64.b64decode(out["data"]["image/png"])
+        for out in cell.get("outputs", [])
+        if "image/png" in out.get("data", {})
+    ]
 
 
 def _check_png(png: bytes, where: str) -> None:
@@ -131,8 +154,9 @@ def timings() -> Iterator[dict[str, float]]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_notebook_runs_against_the_sandbox(name: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                           timings: dict[str, float]) -> None:
+def test_notebook_runs_against_the_sandbox(
+    name: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, timings: dict[str, float]
+) -> None:
     _kernel_env(monkeypatch, tmp_path / "home")
     nb, seconds = _execute(name)
     timings[name] = seconds
@@ -141,7 +165,8 @@ def test_notebook_runs_against_the_sandbox(name: str, monkeypatch: pytest.Monkey
     assert "PRIVATE KEY" not in nbformat.writes(nb)
     stderr = _stderr_lines(nb)
     assert sum(bool(SANDBOX_LINE.match(line)) for line in stderr) == 1, (
-        f"{name} did not run against a sandbox it started itself: {stderr}")
+        f"{name} did not run against a sandbox it started itself: {stderr}"
+    )
     unexpected = [line for line in stderr if not SANDBOX_LINE.match(line)]
     assert unexpected == [], f"{name} wrote to stderr: {unexpected}"
 
@@ -155,15 +180,20 @@ def test_notebook_runs_against_the_sandbox(name: str, monkeypatch: pytest.Monkey
 
     for i, cell in enumerate(nb.cells):
         if "widget" in cell.metadata.get("tags", []):
-            views = [out for out in cell.outputs
-                     if "application/vnd.jupyter.widget-view+json" in out.get("data", {})]
+            views = [
+                out
+                for out in cell.outputs
+                if "application/vnd.jupyter.widget-view+json" in out.get("data", {})
+            ]
             assert views, f"{name} cell {i} (tagged widget) shows no widget"
 
 
 def test_plots_are_where_the_notebooks_promise() -> None:
     """The picture-bearing notebooks really carry plot cells (the run above checks each one is drawn)."""
-    tagged = {name: sum("plot" in c.metadata.get("tags", []) for c in nbformat.read(NB_DIR / name, 4).cells)
-              for name in NOTEBOOKS}
+    tagged = {
+        name: sum("plot" in c.metadata.get("tags", []) for c in nbformat.read(NB_DIR / name, 4).cells)
+        for name in NOTEBOOKS
+    }
     assert tagged["02_exploring_a_series.ipynb"] >= 2  # strike ladder, order book depth
     assert tagged["03_history.ipynb"] >= 2  # price history with volume, KXBTC15M outcomes
     ticket = nbformat.read(NB_DIR / "04_order_ticket.ipynb", 4)
@@ -185,14 +215,19 @@ def not_the_sandbox() -> Iterator[object]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_notebook_with_credentials_places_nothing(name: str, not_the_sandbox: object,
-                                                  monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_notebook_with_credentials_places_nothing(
+    name: str, not_the_sandbox: object, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     sb = not_the_sandbox
-    _kernel_env(monkeypatch, tmp_path / "home", {
-        "KALSHI_API_KEY_ID": sb.key_id,
-        "KALSHI_PRIVATE_KEY_PATH": sb.private_key_path,
-        "KALSHI_API_BASE": sb.url,
-    })
+    _kernel_env(
+        monkeypatch,
+        tmp_path / "home",
+        {
+            "KALSHI_API_KEY_ID": sb.key_id,
+            "KALSHI_PRIVATE_KEY_PATH": sb.private_key_path,
+            "KALSHI_API_BASE": sb.url,
+        },
+    )
     sb.requests.clear()
     try:
         nb, _ = _execute(name)
@@ -207,3 +242,91 @@ def test_notebook_with_credentials_places_nothing(name: str, not_the_sandbox: ob
     shown = nbformat.writes(nb)
     assert sb.key_id not in shown, f"{name} shows the whole API key id in its outputs"
     assert "PRIVATE KEY" not in shown
+
+
+@pytest.fixture(scope="module")
+def sandbox_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """``python -m kalshi_nb.sandbox --port 0 --write-env .env`` in its own process; yields the .env's values.
+
+    It inherits ``KALSHI_NB_DATA_DIR`` (tests/conftest.py), where it keeps its identity secret.
+    """
+    folder = tmp_path_factory.mktemp("sandbox-process")
+    env_path = folder / ".env"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kalshi_nb.sandbox", "--port", "0", "--write-env", str(env_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=folder,
+    )
+    try:
+        banner = []
+        assert proc.stdout is not None
+        for line in proc.stdout:  # the banner ends with "Ctrl-C to stop" once the server is up
+            banner.append(line)
+            if "Ctrl-C to stop" in line:
+                break
+        assert env_path.exists(), f"the sandbox process wrote no .env: {''.join(banner)}"
+        values = dict(
+            line.split("=", 1)
+            for line in env_path.read_text().splitlines()
+            if "=" in line and not line.lstrip().startswith("#")
+        )
+        values = {k.strip(): v.strip().strip("'\"") for k, v in values.items()}
+        assert {"KALSHI_API_BASE", "KALSHI_API_KEY_ID", "KALSHI_PRIVATE_KEY_PATH"} <= set(values), values
+        assert values["KALSHI_API_BASE"].startswith("http://127.0.0.1:")
+        yield values
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+CREATE_ORDER = "/trade-api/v2/portfolio/events/orders"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_runs_against_a_sandbox_process(
+    name: str, sandbox_process: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    api_base = sandbox_process["KALSHI_API_BASE"]
+    root = api_base.removesuffix("/trade-api/v2")
+    _kernel_env(
+        monkeypatch,
+        tmp_path / "home",
+        {
+            name: sandbox_process[name]
+            for name in ("KALSHI_API_BASE", "KALSHI_API_KEY_ID", "KALSHI_PRIVATE_KEY_PATH")
+        },
+    )
+    assert os.environ.get("KALSHI_NB_DATA_DIR"), (
+        "the kernel needs the data folder that holds the identity secret"
+    )
+    requests.post(f"{root}/_sandbox/reset", timeout=30).raise_for_status()
+    nb, _ = _execute(name)  # any cell error fails here
+
+    stderr = _stderr_lines(nb)
+    assert not any(SANDBOX_LINE.match(line) for line in stderr), (
+        f"{name} started a sandbox of its own: {stderr}"
+    )
+    connected = re.compile(rf"^kalshi_nb: sandbox exchange at {re.escape(api_base)}\b")
+    unexpected = [line for line in stderr if not connected.match(line)]
+    assert unexpected == [], f"{name} wrote to stderr (or did not see a sandbox): {unexpected}"
+    assert "PRIVATE KEY" not in nbformat.writes(nb)
+
+    log = requests.get(f"{root}/_sandbox/requests", timeout=30).json()["requests"]
+    assert any(r["method"] == "GET" for r in log), f"{name} did not talk to the sandbox process"
+    if name == "05_portfolio.ipynb":
+        creates = [r for r in log if r["method"] == "POST" and r["path"] == CREATE_ORDER]
+        assert len(creates) == 4, (
+            f"notebook 05 placed {len(creates)} orders on the sandbox process, expected 4"
+        )
+        settled = [c for c in nb.cells if c.cell_type == "code" and "settlements_df()" in c.source]
+        shown = "".join(str(out.get("data", {}).get("text/plain", "")) for out in settled[0].outputs)
+        assert shown.count("KXBTC") >= 2, f"notebook 05 shows no settled markets: {shown}"

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 
 import pytest
-from orders_helpers import FAST_RETRY, new_account_client
+from orders_helpers import new_account_client
 
 from kalshi_nb import orders
 from kalshi_nb.client import KalshiClient, RetryPolicy
@@ -29,27 +29,22 @@ def sandbox() -> Iterator[object]:
 def sb(sb: object, monkeypatch: pytest.MonkeyPatch) -> object:
     """The shared per-test sandbox (tests/conftest.py), with "closing soon" measured on the exchange's clock,
     not this computer's (which is past the anchor)."""
-    monkeypatch.setattr(orders, "_utcnow", sb.exchange.now)
+    monkeypatch.setattr(orders.preview, "_utcnow", sb.exchange.now)
     return sb
 
 
-@pytest.fixture
-def retry_policy() -> RetryPolicy:
-    return FAST_RETRY
-
-
 @pytest.fixture(autouse=True)
-def order_session(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test starts a fresh session: no live trading, the default cap, nothing placed yet."""
-    monkeypatch.setattr(orders, "_results", {})
-    monkeypatch.setattr(orders, "_placed_recently", [])
-
+def order_session() -> Iterator[None]:
+    """Each test starts a fresh session with nothing placed yet (tests/conftest.py resets the money settings)."""
+    orders.placed_orders.clear()
+    yield
+    orders.placed_orders.clear()
 
 
 @pytest.fixture
-def maker(sb: object, tmp_path) -> Iterator[KalshiClient]:
+def maker(sb: object, tmp_path, retry_policy: RetryPolicy) -> Iterator[KalshiClient]:
     """A client for a second account, to put known orders on the book for the account under test."""
-    client = new_account_client(sb, tmp_path)
+    client = new_account_client(sb, tmp_path, retry_policy)
     yield client
     client.close()
 

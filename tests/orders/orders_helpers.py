@@ -13,22 +13,29 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from kalshi_nb.client import KalshiClient, RetryPolicy
 
-FAST_RETRY = RetryPolicy(max_attempts=3, backoff_base=0.01, backoff_max=0.05, total_time=10.0)
 ORDERS_PATH = "/trade-api/v2/portfolio/events/orders"
 
 
-def new_account_client(sb: object, folder: Path) -> KalshiClient:
+def new_account_client(sb: object, folder: Path, retry: RetryPolicy) -> KalshiClient:
     """Register a fresh key (a new account with the starting balance) and return a client for it."""
     key = ed25519.Ed25519PrivateKey.generate()
     path = folder / f"maker-{uuid.uuid4().hex[:8]}.pem"
-    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                       serialization.NoEncryption()))
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     os.chmod(path, 0o600)
     key_id = str(uuid.uuid4())
-    sb.register_key(key_id, key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                          serialization.PublicFormat.SubjectPublicKeyInfo))
-    return KalshiClient(key_id=key_id, private_key_path=str(path), api_base=sb.url, rate_limit=None,
-                        retry=FAST_RETRY, timeout=5.0)
+    sb.register_key(
+        key_id,
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ),
+    )
+    return KalshiClient(
+        key_id=key_id, private_key_path=str(path), api_base=sb.url, rate_limit=None, retry=retry, timeout=5.0
+    )
 
 
 def writes(sb: object) -> list:
@@ -42,8 +49,11 @@ def creates(sb: object) -> list:
 
 def my_orders(sb: object, client_order_id: str | None = None) -> list[dict]:
     """The account's orders as the exchange holds them (read from its state, not through the client)."""
-    return [o for o in sb.exchange.orders(sb.user_id)
-            if client_order_id is None or o.get("client_order_id") == client_order_id]
+    return [
+        o
+        for o in sb.exchange.orders(sb.user_id)
+        if client_order_id is None or o.get("client_order_id") == client_order_id
+    ]
 
 
 def balance_cents(sb: object) -> int:
@@ -60,9 +70,17 @@ def series_of(sb: object, market: dict) -> dict:
     return sb.exchange.series(event["series_ticker"])
 
 
-def open_market(sb: object, *, fee_type: str = "quadratic", structure: str | None = "linear_cent",
-                fractional: bool | None = None, bid_below: str | None = None, ask_above: str | None = None,
-                min_bid: str = "0.02", max_ask: str = "0.98") -> dict:
+def open_market(
+    sb: object,
+    *,
+    fee_type: str = "quadratic",
+    structure: str | None = "linear_cent",
+    fractional: bool | None = None,
+    bid_below: str | None = None,
+    ask_above: str | None = None,
+    min_bid: str = "0.02",
+    max_ask: str = "0.98",
+) -> dict:
     """An open, non-combo market with the given properties, read from the exchange's own state.
 
     ``bid_below``/``ask_above`` ask for a best YES bid strictly below / ask strictly above those prices
@@ -87,8 +105,10 @@ def open_market(sb: object, *, fee_type: str = "quadratic", structure: str | Non
         if ask_above is not None and not ask > Decimal(ask_above):
             continue
         return m
-    raise LookupError(f"no open market with fee_type={fee_type} structure={structure} fractional={fractional} "
-                      f"bid<{bid_below} ask>{ask_above} in the sandbox data")
+    raise LookupError(
+        f"no open market with fee_type={fee_type} structure={structure} fractional={fractional} "
+        f"bid<{bid_below} ask>{ask_above} in the sandbox data"
+    )
 
 
 def _time(text: str) -> datetime:

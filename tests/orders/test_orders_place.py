@@ -8,7 +8,7 @@ from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
-from orders_helpers import FAST_RETRY, balance_cents, creates, my_orders, open_market, writes
+from orders_helpers import balance_cents, creates, my_orders, open_market, writes
 
 import kalshi_nb
 from kalshi_nb import orders
@@ -80,14 +80,16 @@ def test_a_new_preview_is_a_new_order(sb, client) -> None:
     m = open_market(sb)
     a = place_order(preview_order(m["ticker"], "yes", "buy", 1, "0.01", client=client), confirm=True)
     p2 = preview_order(m["ticker"], "yes", "buy", 1, "0.01", client=client)
-    assert "duplicate" in p2.warning_codes   # the same order again, moments later: a re-run cell?
+    assert "duplicate" in p2.warning_codes  # the same order again, moments later: a re-run cell?
     b = place_order(p2, confirm=True)
     assert a.order_id != b.order_id
     assert len(my_orders(sb)) == 2
 
 
 def test_an_unknown_outcome_is_looked_up_before_sending_again(sb, make_client) -> None:
-    client = make_client(retry=RetryPolicy(max_attempts=2, backoff_base=0.01, backoff_max=0.01, order_attempts=3))
+    client = make_client(
+        retry=RetryPolicy(max_attempts=2, backoff_base=0.01, backoff_max=0.01, order_attempts=3)
+    )
     m = open_market(sb)
     p = preview_order(m["ticker"], "yes", "buy", 1, m["yes_ask_dollars"], client=client)  # executes at once
     # The create is processed but its answer lost, and the client's own lookups fail too.
@@ -119,6 +121,7 @@ def test_a_refused_send_can_be_retried_with_the_same_preview(sb, client) -> None
 
 
 # --- refusals -------------------------------------------------------------------------------------------
+
 
 def test_place_order_accepts_only_a_confirmed_preview(sb, client) -> None:
     m = open_market(sb)
@@ -173,7 +176,7 @@ def test_live_trading_for_the_whole_session(sb, make_client) -> None:
     assert len(creates(sb)) == 1
 
 
-def test_an_unproven_loopback_server_counts_as_production(sb) -> None:
+def test_an_unproven_loopback_server_counts_as_production(sb, retry_policy) -> None:
     # A loopback port may be a proxy in front of the real exchange: without the sandbox's proof (its
     # identity secret is gone here) the client must treat it as production, with every guard on.
     import os
@@ -182,8 +185,13 @@ def test_an_unproven_loopback_server_counts_as_production(sb) -> None:
 
     with Sandbox(host="127.0.0.2", rate_limit=None, markets=40, now=sb.exchange.now()) as other:
         os.remove(other.secret_path)
-        client = KalshiClient(key_id=other.key_id, private_key_path=other.private_key_path, api_base=other.url,
-                              rate_limit=None, retry=FAST_RETRY)
+        client = KalshiClient(
+            key_id=other.key_id,
+            private_key_path=other.private_key_path,
+            api_base=other.url,
+            rate_limit=None,
+            retry=retry_policy,
+        )
         assert client.env == "prod"
         m = open_market(other, fee_type="quadratic")
         p = preview_order(m["ticker"], "yes", "buy", 1, "0.01", client=client)
@@ -197,7 +205,7 @@ def test_an_unproven_loopback_server_counts_as_production(sb) -> None:
 
 
 def test_demo_and_sandbox_need_no_enabling(client) -> None:
-    assert client.env == "local"
+    assert client.env == "sandbox"
     assert kalshi_nb.live_trading_enabled(client)
     demo = KalshiClient.read_only(api_base="https://demo-api.kalshi.co/trade-api/v2")
     assert demo.env == "demo"
@@ -218,16 +226,16 @@ def test_spend_cap(sb, client) -> None:
     with pytest.raises(SpendCapError, match="spend cap"):
         place_order(p, confirm=True)
     with pytest.raises(SpendCapError, match="spend cap"):
-        place_order(p, confirm=True, spend_cap="0.30")   # the old check (estimate <= cap) let this through
+        place_order(p, confirm=True, spend_cap="0.30")  # the old check (estimate <= cap) let this through
     assert writes(sb) == []
-    placed = place_order(p, confirm=True, spend_cap="0.33")   # exactly at the cap is allowed
+    placed = place_order(p, confirm=True, spend_cap="0.33")  # exactly at the cap is allowed
     assert placed.status == "resting"
 
 
 def test_session_spend_cap_is_the_default(sb, client) -> None:
     m = open_market(sb, ask_above="0.40")
     assert kalshi_nb.spend_cap() == D(100)
-    p = preview_order(m["ticker"], "yes", "buy", 300, "0.40", client=client)   # rests: 300 * 0.40 = $120
+    p = preview_order(m["ticker"], "yes", "buy", 300, "0.40", client=client)  # rests: 300 * 0.40 = $120
     assert p.cost == D(120)
     with pytest.raises(SpendCapError):
         place_order(p, confirm=True)
@@ -259,25 +267,31 @@ def test_a_closed_market_is_refused_by_the_exchange_after_the_preview(sb, client
 
 # --- warnings -----------------------------------------------------------------------------------------------
 
+
 def test_warnings(sb, client) -> None:
     m = open_market(sb)
     bid = D(m["yes_bid_dollars"])
     near = preview_order(m["ticker"], "yes", "buy", 1, bid, client=client)
     assert near.warning_codes == set()
-    sb.set_balance(sb.user_id, int(bid * 100) - 1)   # a cent short of the order's cost
+    sb.set_balance(sb.user_id, int(bid * 100) - 1)  # a cent short of the order's cost
     poor = preview_order(m["ticker"], "yes", "buy", 1, bid, client=client)
     assert "over_balance" in poor.warning_codes
-    closes = orders._parse_time(m["close_time"])
+    closes = orders.amounts._parse_time(m["close_time"])
     soon = preview_order(m["ticker"], "yes", "buy", 1, bid, client=client, now=closes - timedelta(minutes=4))
     assert "closing_soon" in soon.warning_codes
     assert "4 min" in dict(soon.warnings)["closing_soon"]
-    later = preview_order(m["ticker"], "yes", "buy", 1, bid, client=client, now=closes - timedelta(minutes=11))
+    later = preview_order(
+        m["ticker"], "yes", "buy", 1, bid, client=client, now=closes - timedelta(minutes=11)
+    )
     assert "closing_soon" not in later.warning_codes
 
 
 def test_far_from_mid_on_a_known_book(sb, client) -> None:
     t = "KXFEDDECISION-26DEC-H0"
-    assert (sb.exchange.market(t)["yes_bid_dollars"], sb.exchange.market(t)["yes_ask_dollars"]) == ("0.6500", "0.6600")
+    assert (sb.exchange.market(t)["yes_bid_dollars"], sb.exchange.market(t)["yes_ask_dollars"]) == (
+        "0.6500",
+        "0.6600",
+    )
     # mid 0.655: 0.55 is 10.5 cents away (warn), 0.56 is 9.5 cents (no warning)
     assert "far_from_mid" in preview_order(t, "yes", "buy", 1, "0.55", client=client).warning_codes
     assert "far_from_mid" not in preview_order(t, "yes", "buy", 1, "0.56", client=client).warning_codes
@@ -297,7 +311,9 @@ def test_fill_or_kill_that_cannot_fill(sb, client) -> None:
 def test_crossing_your_own_order(sb, client) -> None:
     m = open_market(sb, structure=None, bid_below="0.70", ask_above="0.72")
     t = m["ticker"]
-    place_order(preview_order(t, "yes", "sell", 2, "0.70", client=client), confirm=True)  # our own ask at 0.70
+    place_order(
+        preview_order(t, "yes", "sell", 2, "0.70", client=client), confirm=True
+    )  # our own ask at 0.70
     p = preview_order(t, "yes", "buy", 5, "0.72", client=client)
     assert "self_trade" in p.warning_codes
     assert (p.fill_count, p.rest_count, p.unfilled_count) == (0, 0, 5)
@@ -308,6 +324,7 @@ def test_crossing_your_own_order(sb, client) -> None:
 
 
 # --- cancel and the open-orders frame ---------------------------------------------------------------------
+
 
 def test_cancel_and_open_orders_frame(sb, client) -> None:
     m = open_market(sb)
@@ -336,8 +353,14 @@ def test_reprs_and_html(sb, client) -> None:
     assert "sell 2 NO @ $0.99" in text
     assert "sandbox" in text
     page = p._repr_html_()
-    for needle in ("SANDBOX", "&quot;side&quot;: &quot;bid&quot;", "&quot;price&quot;: &quot;0.0100&quot;",
-                   "buy 2 YES at $0.01", "break-even", p.client_order_id):
+    for needle in (
+        "SANDBOX",
+        "&quot;side&quot;: &quot;bid&quot;",
+        "&quot;price&quot;: &quot;0.0100&quot;",
+        "buy 2 YES at $0.01",
+        "break-even",
+        p.client_order_id,
+    ):
         assert needle in page
     placed = place_order(p, confirm=True)
     assert placed.order_id in repr(placed)

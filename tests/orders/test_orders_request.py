@@ -13,16 +13,20 @@ from kalshi_nb.orders import MarketNotOpenError, OrderRequest, preview_order
 
 # outcome, action, limit -> V2 side and YES price (kalshi-api.md section 5.2, worked out by hand)
 TABLE = [
-    ("yes", "buy", "0.30", "bid", "0.3000"),   # buy YES at p: bid p
+    ("yes", "buy", "0.30", "bid", "0.3000"),  # buy YES at p: bid p
     ("yes", "sell", "0.30", "ask", "0.3000"),  # sell YES at p: ask p
-    ("no", "buy", "0.30", "ask", "0.7000"),    # buy NO at q: ask 1 - q
-    ("no", "sell", "0.30", "bid", "0.7000"),   # sell NO at q: bid 1 - q
+    ("no", "buy", "0.30", "ask", "0.7000"),  # buy NO at q: ask 1 - q
+    ("no", "sell", "0.30", "bid", "0.7000"),  # sell NO at q: bid 1 - q
 ]
 
 
 def _market(**overrides: object) -> dict:
-    base = {"ticker": "KX-TEST", "status": "active", "price_level_structure": "linear_cent",
-            "price_ranges": [{"start": "0.0000", "end": "1.0000", "step": "0.0100"}]}
+    base = {
+        "ticker": "KX-TEST",
+        "status": "active",
+        "price_level_structure": "linear_cent",
+        "price_ranges": [{"start": "0.0000", "end": "1.0000", "step": "0.0100"}],
+    }
     return {**base, **overrides}
 
 
@@ -47,11 +51,19 @@ RESTING = [
 
 
 @pytest.mark.parametrize(("outcome", "action", "limit", "side", "yes_price", "outcome_side"), RESTING)
-def test_translation_on_the_sandbox(sb, client, outcome, action, limit, side, yes_price, outcome_side) -> None:
+def test_translation_on_the_sandbox(
+    sb, client, outcome, action, limit, side, yes_price, outcome_side
+) -> None:
     m = open_market(sb)
-    placed = orders.place_order(preview_order(m["ticker"], outcome, action, 2, limit, client=client), confirm=True)
+    placed = orders.place_order(
+        preview_order(m["ticker"], outcome, action, 2, limit, client=client), confirm=True
+    )
     [stored] = my_orders(sb, placed.client_order_id)
-    assert (stored["book_side"], stored["yes_price_dollars"], stored["outcome_side"]) == (side, yes_price, outcome_side)
+    assert (stored["book_side"], stored["yes_price_dollars"], stored["outcome_side"]) == (
+        side,
+        yes_price,
+        outcome_side,
+    )
     assert stored["status"] == "resting"
     assert stored["initial_count_fp"] == "2.00"
     [post] = creates(sb)
@@ -63,7 +75,9 @@ def test_client_order_id_is_minted_once_at_construction() -> None:
     a = OrderRequest(_market(), "yes", "buy", 1, "0.50")
     b = OrderRequest(_market(), "yes", "buy", 1, "0.50")
     assert a.client_order_id != b.client_order_id
-    assert a.body["client_order_id"] == a.body["client_order_id"] == a.client_order_id  # stable, not re-minted
+    assert (
+        a.body["client_order_id"] == a.body["client_order_id"] == a.client_order_id
+    )  # stable, not re-minted
     assert len(a.client_order_id) == 36
     with pytest.raises(ValueError, match="client_order_id"):
         OrderRequest(_market(), "yes", "buy", 1, "0.50", client_order_id="has spaces")
@@ -75,17 +89,20 @@ def test_request_is_frozen() -> None:
         req.count = D(100)  # type: ignore[misc]
 
 
-@pytest.mark.parametrize(("price", "message"), [
-    ("45", "did you mean \\$0.45"),       # cents typed where dollars were meant
-    (45, "did you mean \\$0.45"),
-    ("1", "strictly between 0 and 1"),
-    ("0", "strictly between 0 and 1"),
-    ("-0.5", "strictly between 0 and 1"),
-    ("0.12345", "more than 4 decimal places"),
-    ("abc", "must be a number"),
-    (None, "enter a limit price"),
-    ("", "enter a limit price"),
-])
+@pytest.mark.parametrize(
+    ("price", "message"),
+    [
+        ("45", "did you mean \\$0.45"),  # cents typed where dollars were meant
+        (45, "did you mean \\$0.45"),
+        ("1", "strictly between 0 and 1"),
+        ("0", "strictly between 0 and 1"),
+        ("-0.5", "strictly between 0 and 1"),
+        ("0.12345", "more than 4 decimal places"),
+        ("abc", "must be a number"),
+        (None, "enter a limit price"),
+        ("", "enter a limit price"),
+    ],
+)
 def test_bad_prices_are_refused_with_a_reason(price, message) -> None:
     with pytest.raises(ValueError, match=message):
         OrderRequest(_market(), "yes", "buy", 1, price)
@@ -97,7 +114,9 @@ def test_price_cents_is_the_alternative() -> None:
         OrderRequest(_market(), "yes", "buy", 1, "0.45", price_cents=45)
 
 
-@pytest.mark.parametrize(("field", "value"), [("outcome", "maybe"), ("action", "hold"), ("time_in_force", "gtt")])
+@pytest.mark.parametrize(
+    ("field", "value"), [("outcome", "maybe"), ("action", "hold"), ("time_in_force", "gtt")]
+)
 def test_bad_choices(field, value) -> None:
     args = {"outcome": "yes", "action": "buy", "time_in_force": "gtc", field: value}
     with pytest.raises(ValueError, match=field.split("_")[0]):
@@ -106,20 +125,26 @@ def test_bad_choices(field, value) -> None:
 
 # --- the price grid -----------------------------------------------------------------------------------
 
-TAPERED = [{"start": "0.0000", "end": "0.1000", "step": "0.0010"}, {"start": "0.1000", "end": "0.9000", "step": "0.0100"},
-           {"start": "0.9000", "end": "1.0000", "step": "0.0010"}]
+TAPERED = [
+    {"start": "0.0000", "end": "0.1000", "step": "0.0010"},
+    {"start": "0.1000", "end": "0.9000", "step": "0.0100"},
+    {"start": "0.9000", "end": "1.0000", "step": "0.0010"},
+]
 
 
-@pytest.mark.parametrize(("structure", "ranges", "outcome", "price", "ok"), [
-    ("linear_cent", None, "yes", "0.45", True),
-    ("linear_cent", None, "yes", "0.055", False),         # sub-penny on a whole-cent market
-    ("deci_cent", [{"start": "0.0000", "end": "1.0000", "step": "0.0010"}], "yes", "0.555", True),
-    ("tapered_deci_cent", TAPERED, "yes", "0.055", True),  # tails are 0.001
-    ("tapered_deci_cent", TAPERED, "yes", "0.955", True),
-    ("tapered_deci_cent", TAPERED, "yes", "0.555", False),  # the middle is whole cents
-    ("tapered_deci_cent", TAPERED, "no", "0.945", True),    # NO 0.945 is YES 0.055: on the grid
-    ("tapered_deci_cent", TAPERED, "no", "0.555", False),   # NO 0.555 is YES 0.445: off the grid
-])
+@pytest.mark.parametrize(
+    ("structure", "ranges", "outcome", "price", "ok"),
+    [
+        ("linear_cent", None, "yes", "0.45", True),
+        ("linear_cent", None, "yes", "0.055", False),  # sub-penny on a whole-cent market
+        ("deci_cent", [{"start": "0.0000", "end": "1.0000", "step": "0.0010"}], "yes", "0.555", True),
+        ("tapered_deci_cent", TAPERED, "yes", "0.055", True),  # tails are 0.001
+        ("tapered_deci_cent", TAPERED, "yes", "0.955", True),
+        ("tapered_deci_cent", TAPERED, "yes", "0.555", False),  # the middle is whole cents
+        ("tapered_deci_cent", TAPERED, "no", "0.945", True),  # NO 0.945 is YES 0.055: on the grid
+        ("tapered_deci_cent", TAPERED, "no", "0.555", False),  # NO 0.555 is YES 0.445: off the grid
+    ],
+)
 def test_grid(structure, ranges, outcome, price, ok) -> None:
     market = _market(price_level_structure=structure, price_ranges=ranges)
     if ok:
@@ -133,7 +158,9 @@ def test_sub_penny_order_on_the_sandbox(sb, client) -> None:
     m = open_market(sb, structure="deci_cent", fractional=None, min_bid="0", max_ask="1")
     bid = D(m["yes_bid_dollars"])
     limit = bid - D("0.005")  # half a cent under the best bid: rests, and is off a whole-cent grid
-    placed = orders.place_order(preview_order(m["ticker"], "yes", "buy", 3, limit, client=client), confirm=True)
+    placed = orders.place_order(
+        preview_order(m["ticker"], "yes", "buy", 3, limit, client=client), confirm=True
+    )
     [stored] = my_orders(sb, placed.client_order_id)
     assert D(stored["yes_price_dollars"]) == limit
     assert stored["status"] == "resting"
@@ -143,6 +170,7 @@ def test_sub_penny_order_on_the_sandbox(sb, client) -> None:
 
 # --- fractional counts ---------------------------------------------------------------------------------------
 
+
 def test_fractional_counts_only_where_allowed() -> None:
     whole = _market(fractional_trading_enabled=False)
     frac = _market(fractional_trading_enabled=True)
@@ -150,7 +178,7 @@ def test_fractional_counts_only_where_allowed() -> None:
     with pytest.raises(ValueError, match="whole number"):
         OrderRequest(whole, "yes", "buy", "2.5", "0.40")
     with pytest.raises(ValueError, match="whole number"):
-        OrderRequest(_market(), "yes", "buy", "2.5", "0.40")   # flag absent: whole contracts, the safe reading
+        OrderRequest(_market(), "yes", "buy", "2.5", "0.40")  # flag absent: whole contracts, the safe reading
     with pytest.raises(ValueError, match=r"multiple of 0\.01"):
         OrderRequest(frac, "yes", "buy", "2.555", "0.40")
     with pytest.raises(ValueError, match="positive"):
@@ -159,7 +187,9 @@ def test_fractional_counts_only_where_allowed() -> None:
 
 def test_fractional_order_on_the_sandbox(sb, client) -> None:
     m = open_market(sb, fractional=True, fee_type="quadratic_with_maker_fees")
-    placed = orders.place_order(preview_order(m["ticker"], "yes", "buy", "2.5", "0.01", client=client), confirm=True)
+    placed = orders.place_order(
+        preview_order(m["ticker"], "yes", "buy", "2.5", "0.01", client=client), confirm=True
+    )
     [stored] = my_orders(sb, placed.client_order_id)
     assert stored["initial_count_fp"] == "2.50"
     whole = open_market(sb, fractional=False)
@@ -168,6 +198,7 @@ def test_fractional_order_on_the_sandbox(sb, client) -> None:
 
 
 # --- market open -----------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("status", ["initialized", "closed", "finalized"])
 def test_market_must_be_open(sb, client, status) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
-from orders_helpers import FAST_RETRY
 
 import kalshi_nb
 from kalshi_nb import orders
@@ -55,14 +54,18 @@ def test_market_picker_series_event_market(sb, make_ticket) -> None:
     t = make_ticket()
     assert "KXNFLGAME" in t.series.options
     t.series.value = "KXNFLGAME"
-    expected_events = {e["event_ticker"] for e in sb.exchange.events(series_ticker="KXNFLGAME", status="open")}
+    expected_events = {
+        e["event_ticker"] for e in sb.exchange.events(series_ticker="KXNFLGAME", status="open")
+    }
     offered = {v for _, v in t.event.options if v is not None}
     assert offered == expected_events
     assert offered
     event = min(offered)
     t.event.value = event
     _, markets = sb.exchange.event(event)
-    assert {v for _, v in t.market.options if v is not None} == {m["ticker"] for m in markets if m["status"] == "active"}
+    assert {v for _, v in t.market.options if v is not None} == {
+        m["ticker"] for m in markets if m["status"] == "active"
+    }
     chosen = [v for _, v in t.market.options if v is not None][-1]
     t.market.value = chosen
     assert t.ticker.value == chosen
@@ -74,8 +77,14 @@ def test_place_is_disabled_until_a_preview_of_exactly_these_inputs(sb, make_tick
     fill(t)
     assert t.place_button.disabled
     assert t.preview is None
-    changes = [("outcome", "no"), ("action", "sell"), ("count", "4"), ("price", "0.61"),
-               ("time_in_force", "immediate_or_cancel"), ("ticker", "KXFEDDECISION-26DEC-C25")]
+    changes = [
+        ("outcome", "no"),
+        ("action", "sell"),
+        ("count", "4"),
+        ("price", "0.61"),
+        ("time_in_force", "immediate_or_cancel"),
+        ("ticker", "KXFEDDECISION-26DEC-C25"),
+    ]
     for name, value in changes:
         t.preview_button.click()
         assert t.preview is not None, name
@@ -113,12 +122,17 @@ def test_placing_for_real_then_cancel(sb, make_ticket) -> None:
     assert t.place_button.description == "Place order"
     assert t.place_button.button_style == "success"
     t.place_button.click()
-    t.place_button.click()                           # a double click: still one order
+    t.place_button.click()  # a double click: still one order
     [post] = creates(sb)
     assert post.body == dict(t.preview.body)
     [order] = my_orders(sb)
-    assert (order["ticker"], order["book_side"], order["yes_price_dollars"], order["initial_count_fp"],
-            order["status"]) == (TICKER, "bid", "0.6000", "3.00", "resting")
+    assert (
+        order["ticker"],
+        order["book_side"],
+        order["yes_price_dollars"],
+        order["initial_count_fp"],
+        order["status"],
+    ) == (TICKER, "bid", "0.6000", "3.00", "resting")
     assert t.placed is not None
     assert t.placed.order_id == order["order_id"]
     assert t.place_button.disabled
@@ -133,13 +147,13 @@ def test_placing_for_real_then_cancel(sb, make_ticket) -> None:
     assert my_orders(sb)[0]["status"] == "canceled"
     assert t.cancel_button.layout.display == "none"
     assert "Canceled: 3.00" in t.receipt.value
-    t.cancel_button.click()                          # hidden and disabled: nothing more is sent
+    t.cancel_button.click()  # hidden and disabled: nothing more is sent
     assert len([r for r in sb.requests if r.method == "DELETE"]) == 1
 
 
 def test_an_executed_order_shows_no_cancel_button(sb, make_ticket) -> None:
     t = make_ticket(ticker=TICKER)
-    fill(t, count="2", price="0.66")                 # at the ask: fills at once
+    fill(t, count="2", price="0.66")  # at the ask: fills at once
     t.dry_run.value = False
     t.preview_button.click()
     t.place_button.click()
@@ -158,12 +172,12 @@ def test_place_disables_itself_while_in_flight(sb, make_ticket, monkeypatch) -> 
 
     def slow_place(preview, **kwargs):
         seen.append((t.place_button.disabled, t.place_button.description))
-        t.place_button.click()                       # a second click arriving while the first is in flight
+        t.place_button.click()  # a second click arriving while the first is in flight
         return real(preview, **kwargs)
 
     monkeypatch.setattr(orders, "place_order", slow_place)
     t.place_button.click()
-    assert seen == [(True, "Placing…")]              # the second click never reached place_order
+    assert seen == [(True, "Placing…")]  # the second click never reached place_order
     assert len(creates(sb)) == 1
     assert len(my_orders(sb)) == 1
 
@@ -173,23 +187,26 @@ def test_a_click_after_an_input_change_places_nothing(sb, make_ticket) -> None:
     fill(t)
     t.dry_run.value = False
     t.preview_button.click()
-    t.price.value = "0.61"                           # typed after the preview ...
-    t._on_place()                                    # ... and a click already queued behind it
+    t.price.value = "0.61"  # typed after the preview ...
+    t._on_place()  # ... and a click already queued behind it
     assert writes(sb) == []
     assert "no preview for the current inputs" in t.status.value
 
 
-@pytest.mark.parametrize(("setup", "message"), [
-    (lambda t, sb: setattr(t.price, "value", "45"), "did you mean $0.45"),
-    (lambda t, sb: setattr(t.count, "value", "2.555"), "multiple of 0.01"),
-    (lambda t, sb: setattr(t.count, "value", "lots"), "contracts must be a number"),
-    (lambda t, sb: sb.settle(TICKER, "yes"), "is not open for trading"),
-])
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda t, sb: setattr(t.price, "value", "45"), "did you mean $0.45"),
+        (lambda t, sb: setattr(t.count, "value", "2.555"), "multiple of 0.01"),
+        (lambda t, sb: setattr(t.count, "value", "lots"), "contracts must be a number"),
+        (lambda t, sb: sb.settle(TICKER, "yes"), "is not open for trading"),
+    ],
+)
 def test_errors_are_written_into_the_output(sb, make_ticket, setup, message) -> None:
     t = make_ticket(ticker=TICKER)
     fill(t)
     setup(t, sb)
-    t.preview_button.click()                         # must not raise: the error goes to the form
+    t.preview_button.click()  # must not raise: the error goes to the form
     assert message in t.status.value.replace("&#x27;", "'")
     assert message in output_text(t)
     assert t.preview is None
@@ -197,19 +214,21 @@ def test_errors_are_written_into_the_output(sb, make_ticket, setup, message) -> 
     assert writes(sb) == []
 
 
-def test_errors_from_the_exchange_are_shown(sb, make_ticket) -> None:
+def test_errors_from_the_exchange_are_shown(sb, make_ticket, retry_policy) -> None:
     t = make_ticket()
-    t.ticker.value = "NO-SUCH-MARKET"                # read on change: a 404
+    t.ticker.value = "NO-SUCH-MARKET"  # read on change: a 404
     assert "NotFoundError" in output_text(t)
     assert "404" in output_text(t)
-    # a 500 for every attempt the test client makes (FAST_RETRY.max_attempts), so the read finally fails
-    sb.faults.script(["500"] * FAST_RETRY.max_attempts, methods=["GET"], path=r"/markets/KXFEDDECISION-26DEC-H0$")
+    # a 500 for every attempt the test client makes (retry_policy.max_attempts), so the read finally fails
+    sb.faults.script(
+        ["500"] * retry_policy.max_attempts, methods=["GET"], path=r"/markets/KXFEDDECISION-26DEC-H0$"
+    )
     t.ticker.value = TICKER
     assert "ServerError" in output_text(t)
 
 
 def test_production_needs_the_extra_confirmation_and_live_trading(sb, client, make_ticket) -> None:
-    client.env = "prod"   # a production client pointed at the sandbox (the gate reads `env`)
+    client.env = "prod"  # a production client pointed at the sandbox (the gate reads `env`)
     t = make_ticket(ticker=TICKER)
     assert "PRODUCTION" in t.env_banner.value
     assert "#c62828" in t.env_banner.value
@@ -219,14 +238,14 @@ def test_production_needs_the_extra_confirmation_and_live_trading(sb, client, ma
     t.dry_run.value = False
     t.preview_button.click()
     assert "production" in t.preview.warning_codes
-    assert t.place_button.disabled                   # not before the explicit confirmation
+    assert t.place_button.disabled  # not before the explicit confirmation
     assert t.place_button.description == "Place REAL order"
     assert t.place_button.button_style == "danger"
-    t._on_place()                                    # even a click that gets through is refused
+    t._on_place()  # even a click that gets through is refused
     assert "tick 'I confirm a REAL order" in output_text(t)
     t.confirm_live.value = True
     assert not t.place_button.disabled
-    t.place_button.click()                           # confirmed in the form, but live trading is off
+    t.place_button.click()  # confirmed in the form, but live trading is off
     assert "LiveTradingDisabledError" in output_text(t)
     assert writes(sb) == []
     kalshi_nb.enable_live_trading(client)
@@ -238,7 +257,7 @@ def test_production_needs_the_extra_confirmation_and_live_trading(sb, client, ma
 
 def test_spend_cap_in_the_form(sb, make_ticket) -> None:
     t = make_ticket(ticker=TICKER, spend_cap="1")
-    fill(t, count="3", price="0.60")                 # $1.80 plus a maker fee, above $1
+    fill(t, count="3", price="0.60")  # $1.80 plus a maker fee, above $1
     t.dry_run.value = False
     t.preview_button.click()
     assert "over_spend_cap" in t.preview.warning_codes

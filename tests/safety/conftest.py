@@ -17,13 +17,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from kalshi_testkit import FAST_RETRY  # noqa: F401  (used by the safety tests)
 
 from kalshi_nb import config, safety
-from kalshi_nb.client import RetryPolicy
 
 # The synthetic data is generated relative to the exchange's "now": a fixed anchor keeps it the same.
 ANCHOR = datetime(2026, 11, 25, 13, 0, tzinfo=timezone.utc)
-FAST_RETRY = RetryPolicy(max_attempts=3, backoff_base=0.01, backoff_max=0.05, total_time=10.0)
 
 # Variables that change where requests go or whether real orders are allowed.
 _SAFETY_VARIABLES = (*config.ENV_VARIABLES, getattr(config, "ENV_LIVE_TRADING", "KALSHI_NB_LIVE_TRADING"))
@@ -57,12 +56,8 @@ def sandbox() -> Iterator[object]:
         yield sb
 
 
-@pytest.fixture
-def retry_policy() -> RetryPolicy:
-    return FAST_RETRY
-
-
 # --- loopback servers that are not the sandbox ----------------------------------------------------
+
 
 @dataclass
 class Seen:
@@ -97,18 +92,36 @@ class LoopbackServer:
         def app(request: Request) -> Response:
             body = request.get_data()
             with self._lock:
-                self.seen.append(Seen(request.method, request.path, request.query_string.decode(),
-                                      dict(request.headers), body))
+                self.seen.append(
+                    Seen(
+                        request.method,
+                        request.path,
+                        request.query_string.decode(),
+                        dict(request.headers),
+                        body,
+                    )
+                )
                 queued = self.answers.pop(0) if self.answers else None
             if queued is not None:
                 return Response(queued[1], status=queued[0], content_type="application/json")
             if self.upstream is None:
                 return Response(b"{}", status=200, content_type="application/json")
-            headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
-            answer = forward.request(request.method, self.upstream + request.full_path.rstrip("?"),
-                                     data=body or None, headers=headers, allow_redirects=False, timeout=30)
-            return Response(answer.content, status=answer.status_code,
-                            content_type=answer.headers.get("Content-Type", "application/json"))
+            headers = {
+                k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")
+            }
+            answer = forward.request(
+                request.method,
+                self.upstream + request.full_path.rstrip("?"),
+                data=body or None,
+                headers=headers,
+                allow_redirects=False,
+                timeout=30,
+            )
+            return Response(
+                answer.content,
+                status=answer.status_code,
+                content_type=answer.headers.get("Content-Type", "application/json"),
+            )
 
         self._server = make_server("127.0.0.1", 0, app, threaded=True)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)

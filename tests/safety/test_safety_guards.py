@@ -25,6 +25,7 @@ ORDERS_V2 = "/trade-api/v2/portfolio/events/orders"
 
 # --- helpers ---------------------------------------------------------------------------------------
 
+
 def _market(sb: object, *, max_ask: float = 0.40) -> dict:
     """An open whole-contract, 1-cent-grid market with the standard fee (quadratic, multiplier 1), whose
     YES ask is low enough that a 64-cent bid looks cheap in a preview."""
@@ -35,8 +36,11 @@ def _market(sb: object, *, max_ask: float = 0.40) -> dict:
             continue
         event, _ = sb.exchange.event(m["event_ticker"])
         series = sb.exchange.series(event["series_ticker"])
-        if (series.get("fee_type"), str(series.get("fee_multiplier"))) == ("quadratic", "1") and \
-                event.get("fee_multiplier_override") is None and event.get("fee_type_override") is None:
+        if (
+            (series.get("fee_type"), str(series.get("fee_multiplier"))) == ("quadratic", "1")
+            and event.get("fee_multiplier_override") is None
+            and event.get("fee_type_override") is None
+        ):
             return m
     raise LookupError("no standard-fee open market in the sandbox data")
 
@@ -46,7 +50,9 @@ def worst_case(count: int, yes_cents: int) -> Decimal:
     ``ceil(0.07 * C * P * (1 - P))`` peaks at P = 0.50."""
     p = Decimal(yes_cents) / 100
     worst_p = min(Decimal("0.5"), p)
-    fee = (Decimal("0.07") * count * worst_p * (1 - worst_p)).quantize(Decimal("0.01"), rounding=ROUND_CEILING)
+    fee = (Decimal("0.07") * count * worst_p * (1 - worst_p)).quantize(
+        Decimal("0.01"), rounding=ROUND_CEILING
+    )
     return count * p + fee
 
 
@@ -65,8 +71,13 @@ def _assert_nothing_written(sb: object, proxy: Any) -> None:
 
 
 def _prod_client(sb: object, proxy: Any, **kwargs: Any) -> KalshiClient:
-    options: dict[str, Any] = {"key_id": sb.key_id, "private_key_path": sb.private_key_path, "api_base": proxy.url,
-                               "rate_limit": None, "timeout": 5.0}
+    options: dict[str, Any] = {
+        "key_id": sb.key_id,
+        "private_key_path": sb.private_key_path,
+        "api_base": proxy.url,
+        "rate_limit": None,
+        "timeout": 5.0,
+    }
     options.update(kwargs)
     client = KalshiClient(**options)
     assert client.env == "prod", "the proxy must be classified production for these tests to mean anything"
@@ -74,9 +85,18 @@ def _prod_client(sb: object, proxy: Any, **kwargs: Any) -> KalshiClient:
 
 
 def _rest_order(sb: object, market: dict) -> str:
-    receipt = sb.exchange.create_order(sb.user_id, {
-        "ticker": market["ticker"], "client_order_id": str(uuid.uuid4()), "side": "bid", "count": "1.00",
-        "price": "0.0100", "time_in_force": "good_till_canceled", "self_trade_prevention_type": "taker_at_cross"})
+    receipt = sb.exchange.create_order(
+        sb.user_id,
+        {
+            "ticker": market["ticker"],
+            "client_order_id": str(uuid.uuid4()),
+            "side": "bid",
+            "count": "1.00",
+            "price": "0.0100",
+            "time_in_force": "good_till_canceled",
+            "self_trade_prevention_type": "taker_at_cross",
+        },
+    )
     return receipt["order_id"]
 
 
@@ -94,12 +114,15 @@ def prod(sb: object, proxy: Any) -> Any:
 @pytest.fixture(autouse=True)
 def exchange_clock(sb: object, monkeypatch: pytest.MonkeyPatch) -> None:
     """Previews measure "closing soon" on the exchange's clock (its data is anchored in the past)."""
-    monkeypatch.setattr(orders, "_utcnow", sb.exchange.now)
+    monkeypatch.setattr(orders.preview, "_utcnow", sb.exchange.now)
 
 
 # --- the production opt-in -------------------------------------------------------------------------
 
-def test_place_order_on_production_refuses_naming_the_opt_in(sb: object, proxy: Any, prod: KalshiClient) -> None:
+
+def test_place_order_on_production_refuses_naming_the_opt_in(
+    sb: object, proxy: Any, prod: KalshiClient
+) -> None:
     market = _market(sb)
     before = len(_orders_on_exchange(sb))
     with pytest.raises(kalshi_nb.LiveTradingDisabledError) as caught:
@@ -119,8 +142,9 @@ def test_live_trading_refusal_is_an_order_refusal(sb: object, prod: KalshiClient
 
 
 @pytest.mark.parametrize("how", ["client", "session", "environment"])
-def test_each_opt_in_lets_the_same_order_through(how: str, sb: object, proxy: Any, prod: KalshiClient,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_opt_in_lets_the_same_order_through(
+    how: str, sb: object, proxy: Any, prod: KalshiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The control: the guard is the opt-in, not something else about the order."""
     if how == "client":
         kalshi_nb.enable_live_trading(prod)
@@ -136,8 +160,9 @@ def test_each_opt_in_lets_the_same_order_through(how: str, sb: object, proxy: An
 
 
 @pytest.mark.parametrize("value", ["1", "yes", "t", "on", "", "false", "truee"])
-def test_only_the_documented_environment_value_opts_in(value: str, sb: object, proxy: Any, prod: KalshiClient,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_only_the_documented_environment_value_opts_in(
+    value: str, sb: object, proxy: Any, prod: KalshiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     if value.strip().lower() == "true":
         pytest.fail("the parameter list must not contain the real opt-in")
     monkeypatch.setenv(config.ENV_LIVE_TRADING, value)
@@ -146,7 +171,9 @@ def test_only_the_documented_environment_value_opts_in(value: str, sb: object, p
     assert proxy.writes() == []
 
 
-def test_opting_in_another_client_does_not_opt_in_this_one(sb: object, proxy: Any, prod: KalshiClient) -> None:
+def test_opting_in_another_client_does_not_opt_in_this_one(
+    sb: object, proxy: Any, prod: KalshiClient
+) -> None:
     other = _prod_client(sb, proxy)
     kalshi_nb.enable_live_trading(other)
     with pytest.raises(kalshi_nb.LiveTradingDisabledError):
@@ -172,11 +199,17 @@ def test_forcing_a_sandbox_client_to_prod_guards_it(sb: object, client: KalshiCl
     assert _sandbox_writes(sb) == []
 
 
-def test_batch_create_on_production_refuses_before_sending(sb: object, proxy: Any, prod: KalshiClient) -> None:
+def test_batch_create_on_production_refuses_before_sending(
+    sb: object, proxy: Any, prod: KalshiClient
+) -> None:
     market = _market(sb)
     with pytest.raises(kalshi_nb.LiveTradingDisabledError):
-        prod.place_orders([{"ticker": market["ticker"], "side": "yes", "contracts": 1, "price_cents": 1},
-                           {"ticker": market["ticker"], "side": "no", "contracts": 1, "price_cents": 1}])
+        prod.place_orders(
+            [
+                {"ticker": market["ticker"], "side": "yes", "contracts": 1, "price_cents": 1},
+                {"ticker": market["ticker"], "side": "no", "contracts": 1, "price_cents": 1},
+            ]
+        )
     _assert_nothing_written(sb, proxy)
 
 
@@ -199,7 +232,9 @@ def test_cancel_on_production_needs_no_opt_in(sb: object, proxy: Any, prod: Kals
     assert _order(sb, order_id)["status"] == "canceled"
 
 
-def test_kn_place_order_of_a_preview_on_production_refuses(sb: object, proxy: Any, prod: KalshiClient) -> None:
+def test_kn_place_order_of_a_preview_on_production_refuses(
+    sb: object, proxy: Any, prod: KalshiClient
+) -> None:
     market = _market(sb)
     preview = kalshi_nb.preview_order(market["ticker"], "yes", "buy", 1, price_cents=1, client=prod)
     assert proxy.writes() == []
@@ -232,6 +267,7 @@ def test_order_ticket_on_production_refuses(sb: object, proxy: Any, prod: Kalshi
 
 
 # --- dry runs --------------------------------------------------------------------------------------
+
 
 def test_dry_run_on_production_sends_no_write(sb: object, proxy: Any, prod: KalshiClient) -> None:
     market = _market(sb)
@@ -272,14 +308,16 @@ def test_dry_run_is_never_a_truthy_lookalike(sb: object, proxy: Any, prod: Kalsh
 
 # --- the spend cap on the worst case ---------------------------------------------------------------
 
+
 def test_independent_worst_case_of_the_issues_order_is_10_52() -> None:
     assert worst_case(16, 64) == Decimal("10.52")
     assert worst_case(20, 50) == Decimal("10.35")
     assert worst_case(10, 50) == Decimal("5.18")
 
 
-def test_place_order_over_the_cap_on_its_worst_case_is_refused(sb: object, proxy: Any,
-                                                               prod: KalshiClient) -> None:
+def test_place_order_over_the_cap_on_its_worst_case_is_refused(
+    sb: object, proxy: Any, prod: KalshiClient
+) -> None:
     """16 YES at 64c: $10.24 at the limit plus up to $0.28 in fees = $10.52 > $10."""
     kalshi_nb.enable_live_trading(prod)
     kalshi_nb.set_spend_cap(10)
@@ -321,20 +359,24 @@ def test_an_order_within_the_cap_goes_through(sb: object, proxy: Any, prod: Kals
     assert [s.method for s in proxy.writes()] == ["POST"]
 
 
-def test_kn_place_order_is_capped_on_the_worst_case_not_the_preview(sb: object, proxy: Any,
-                                                                    prod: KalshiClient) -> None:
+def test_kn_place_order_is_capped_on_the_worst_case_not_the_preview(
+    sb: object, proxy: Any, prod: KalshiClient
+) -> None:
     """The issue's failure: the preview's estimate (filling at the low ask) was under the cap; the order's
     worst case (the book moves, it fills at the 64c limit, plus the largest fee) was not."""
     kalshi_nb.enable_live_trading(prod)
     kalshi_nb.set_spend_cap(10)
     market = _market(sb)
-    preview = kalshi_nb.preview_order(market["ticker"], "yes", "buy", 16, price_cents=64, client=prod,
-                                      spend_cap=1000)
+    preview = kalshi_nb.preview_order(
+        market["ticker"], "yes", "buy", 16, price_cents=64, client=prod, spend_cap=1000
+    )
     with pytest.raises(kalshi_nb.SpendCapError):
         kalshi_nb.place_order(preview, confirm=True, spend_cap=10)
     with pytest.raises(kalshi_nb.SpendCapError):
-        kalshi_nb.place_order(kalshi_nb.preview_order(market["ticker"], "yes", "buy", 16, price_cents=64,
-                                                      client=prod), confirm=True)
+        kalshi_nb.place_order(
+            kalshi_nb.preview_order(market["ticker"], "yes", "buy", 16, price_cents=64, client=prod),
+            confirm=True,
+        )
     _assert_nothing_written(sb, proxy)
 
 
@@ -344,8 +386,12 @@ def test_batch_create_over_the_cap_sends_nothing(sb: object, proxy: Any, prod: K
     kalshi_nb.set_spend_cap(10)
     market = _market(sb)
     with pytest.raises(kalshi_nb.SpendCapError):
-        prod.place_orders([{"ticker": market["ticker"], "side": "yes", "contracts": 1, "price_cents": 1},
-                           {"ticker": market["ticker"], "side": "yes", "contracts": 16, "price_cents": 64}])
+        prod.place_orders(
+            [
+                {"ticker": market["ticker"], "side": "yes", "contracts": 1, "price_cents": 1},
+                {"ticker": market["ticker"], "side": "yes", "contracts": 16, "price_cents": 64},
+            ]
+        )
     _assert_nothing_written(sb, proxy)
 
 
@@ -378,15 +424,19 @@ def test_a_nonsense_cap_is_refused_and_the_old_one_kept(cap: object) -> None:
     assert safety.spend_cap() == before
 
 
-def test_refusals_happen_before_any_write_even_with_a_bad_count(sb: object, proxy: Any,
-                                                                prod: KalshiClient) -> None:
+def test_refusals_happen_before_any_write_even_with_a_bad_count(
+    sb: object, proxy: Any, prod: KalshiClient
+) -> None:
     """The issue's bad inputs that *sent a write*: an absurd count, an expiration in the past, a negative
     subaccount. With live trading on, each is refused and nothing is written."""
     kalshi_nb.enable_live_trading(prod)
     kalshi_nb.set_spend_cap(10**15)
     ticker = _market(sb)["ticker"]
-    for kwargs in ({"contracts": 10**12}, {"contracts": 1, "expiration_time": 1_000_000_000},
-                   {"contracts": 1, "subaccount": -5}):
+    for kwargs in (
+        {"contracts": 10**12},
+        {"contracts": 1, "expiration_time": 1_000_000_000},
+        {"contracts": 1, "subaccount": -5},
+    ):
         args = {"contracts": kwargs.pop("contracts")}
         with pytest.raises((ValueError, kalshi_nb.OrderRefusedError)):
             prod.place_order(ticker, "yes", args["contracts"], 1, **kwargs)

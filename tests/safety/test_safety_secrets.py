@@ -58,8 +58,11 @@ class Secrets:
     def add_pem(self, pem: str | bytes) -> None:
         text = pem.decode() if isinstance(pem, bytes) else pem
         # The base64 body, line by line (a 24-character run of any line is enough to count as a leak).
-        self.texts += [line.strip()[:24] for line in text.splitlines()
-                       if line.strip() and not line.startswith("-----") and ":" not in line]
+        self.texts += [
+            line.strip()[:24]
+            for line in text.splitlines()
+            if line.strip() and not line.startswith("-----") and ":" not in line
+        ]
 
     def all_texts(self) -> list[str]:
         found = list(self.texts)
@@ -76,14 +79,22 @@ class Secrets:
             assert secret not in haystack, f"secret {secret[:6]}… found in {where}"
         for key_id in self.key_ids:
             for start in range(len(key_id) - 8):
-                piece = key_id[start:start + 9]
+                piece = key_id[start : start + 9]
                 assert piece not in haystack, f"9+ characters of the key id ({piece!r}) found in {where}"
 
 
 # --- walking everything an exception can reach -----------------------------------------------------
 
-_SKIP = (types.ModuleType, type, types.FunctionType, types.BuiltinFunctionType, types.MethodType,
-         types.TracebackType, types.FrameType, types.CodeType)
+_SKIP = (
+    types.ModuleType,
+    type,
+    types.FunctionType,
+    types.BuiltinFunctionType,
+    types.MethodType,
+    types.TracebackType,
+    types.FrameType,
+    types.CodeType,
+)
 
 
 def reachable_texts(root: object, limit: int = 50_000) -> Iterator[tuple[str, str]]:
@@ -166,6 +177,7 @@ def assert_logs_clean(caplog: pytest.LogCaptureFixture, secrets: Secrets) -> Non
 
 # --- keys made at run time -------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def rsa_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -181,10 +193,14 @@ class KeyMaterial:
 
 @pytest.fixture
 def key_material(rsa_key: rsa.RSAPrivateKey, tmp_path: Path) -> KeyMaterial:
-    pem = rsa_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
-    encrypted = rsa_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                      serialization.BestAvailableEncryption(PASSWORD.encode())).decode()
+    pem = rsa_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    encrypted = rsa_key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(PASSWORD.encode()),
+    ).decode()
     plain_path, encrypted_path = tmp_path / "key.pem", tmp_path / "key.enc.pem"
     plain_path.write_text(pem)
     encrypted_path.write_text(encrypted)
@@ -211,6 +227,7 @@ def _client(secrets: Secrets, **kwargs: Any) -> KalshiClient:
 
 
 # --- the scenarios ---------------------------------------------------------------------------------
+
 
 def _unregistered_key(sb: object, secrets: Secrets, km: KeyMaterial) -> BaseException:
     key_id = str(uuid.uuid4())
@@ -244,8 +261,12 @@ def _not_found(sb: object, secrets: Secrets, km: KeyMaterial) -> BaseException:
 
 
 def _connection_refused(sb: object, secrets: Secrets, km: KeyMaterial) -> BaseException:
-    client = _client(secrets, key_id=sb.key_id, private_key_path=sb.private_key_path,
-                     api_base="http://127.0.0.1:9/trade-api/v2")
+    client = _client(
+        secrets,
+        key_id=sb.key_id,
+        private_key_path=sb.private_key_path,
+        api_base="http://127.0.0.1:9/trade-api/v2",
+    )
     with pytest.raises(requests.ConnectionError) as caught:
         client.get_balance()
     return caught.value
@@ -261,8 +282,9 @@ def _dropped(sb: object, secrets: Secrets, km: KeyMaterial) -> BaseException:
 
 def _timeout(sb: object, secrets: Secrets, km: KeyMaterial) -> BaseException:
     sb.faults.update(latency={"seconds": 1.5, "path": "/portfolio/balance"})
-    client = _client(secrets, key_id=sb.key_id, private_key_path=sb.private_key_path, api_base=sb.url,
-                     timeout=0.3)
+    client = _client(
+        secrets, key_id=sb.key_id, private_key_path=sb.private_key_path, api_base=sb.url, timeout=0.3
+    )
     with pytest.raises(requests.Timeout) as caught:
         client.get_balance()
     return caught.value
@@ -284,8 +306,13 @@ def _pem_as_path(sb: object, secrets: Secrets, km: KeyMaterial) -> BaseException
 
 def _encrypted_pem_as_path(sb: object, secrets: Secrets, km: KeyMaterial) -> BaseException:
     with pytest.raises((ValueError, OSError)) as caught:
-        _client(secrets, key_id=sb.key_id, private_key_path=km.encrypted_pem, private_key_password=PASSWORD,
-                api_base=sb.url)
+        _client(
+            secrets,
+            key_id=sb.key_id,
+            private_key_path=km.encrypted_pem,
+            private_key_password=PASSWORD,
+            api_base=sb.url,
+        )
     return caught.value
 
 
@@ -299,8 +326,13 @@ def _pem_as_env_path(sb: object, secrets: Secrets, km: KeyMaterial) -> BaseExcep
 
 def _wrong_password(sb: object, secrets: Secrets, km: KeyMaterial) -> BaseException:
     with pytest.raises(ValueError, match=r"(?i)password") as caught:
-        _client(secrets, key_id=sb.key_id, private_key_path=str(km.encrypted_path),
-                private_key_password=WRONG_PASSWORD, api_base=sb.url)
+        _client(
+            secrets,
+            key_id=sb.key_id,
+            private_key_path=str(km.encrypted_path),
+            private_key_password=WRONG_PASSWORD,
+            api_base=sb.url,
+        )
     return caught.value
 
 
@@ -313,16 +345,26 @@ def _wrong_password_env(sb: object, secrets: Secrets, km: KeyMaterial) -> BaseEx
 
 def _wrong_password_pem_text(sb: object, secrets: Secrets, km: KeyMaterial) -> BaseException:
     with pytest.raises(ValueError, match=r"(?i)password") as caught:
-        _client(secrets, key_id=sb.key_id, private_key=km.encrypted_pem, private_key_password=WRONG_PASSWORD,
-                api_base=sb.url)
+        _client(
+            secrets,
+            key_id=sb.key_id,
+            private_key=km.encrypted_pem,
+            private_key_password=WRONG_PASSWORD,
+            api_base=sb.url,
+        )
     return caught.value
 
 
 def _password_for_plain_key(sb: object, secrets: Secrets, km: KeyMaterial) -> BaseException:
     """A password given for a key that is not encrypted: refused or ignored, never echoed."""
     try:
-        client = _client(secrets, key_id=sb.key_id, private_key_path=str(km.plain_path),
-                         private_key_password=WRONG_PASSWORD, api_base=sb.url)
+        client = _client(
+            secrets,
+            key_id=sb.key_id,
+            private_key_path=str(km.plain_path),
+            private_key_password=WRONG_PASSWORD,
+            api_base=sb.url,
+        )
     except ValueError as exc:
         return exc
     with pytest.raises(kalshi_nb.AuthenticationError) as caught:
@@ -402,22 +444,34 @@ def _run(name: str, sb: object, secrets: Secrets, km: KeyMaterial, stub: Any) ->
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
-def test_exception_carries_no_secret(name: str, sb: object, secrets: Secrets, key_material: KeyMaterial,
-                                     stub_server: Any, caplog: pytest.LogCaptureFixture) -> None:
+def test_exception_carries_no_secret(
+    name: str,
+    sb: object,
+    secrets: Secrets,
+    key_material: KeyMaterial,
+    stub_server: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     caplog.set_level(logging.DEBUG)
     exc = _run(name, sb, secrets, key_material, stub_server)
     assert_clean(exc, secrets)
     assert_logs_clean(caplog, secrets)
 
 
-@pytest.mark.parametrize("name", ["401_unregistered_key", "500", "connection_refused", "timeout",
-                                  "order_state_unknown"])
-def test_the_secrets_were_really_on_the_wire(name: str, sb: object, secrets: Secrets, key_material: KeyMaterial,
-                                             stub_server: Any) -> None:
+@pytest.mark.parametrize(
+    "name", ["401_unregistered_key", "500", "connection_refused", "timeout", "order_state_unknown"]
+)
+def test_the_secrets_were_really_on_the_wire(
+    name: str, sb: object, secrets: Secrets, key_material: KeyMaterial, stub_server: Any
+) -> None:
     """The control for the walk above: these scenarios did sign requests, so there was something to leak."""
     _run(name, sb, secrets, key_material, stub_server)
-    signatures = [h["KALSHI-ACCESS-SIGNATURE"] for s in secrets.sessions for h in s.sent
-                  if h.get("KALSHI-ACCESS-SIGNATURE")]
+    signatures = [
+        h["KALSHI-ACCESS-SIGNATURE"]
+        for s in secrets.sessions
+        for h in s.sent
+        if h.get("KALSHI-ACCESS-SIGNATURE")
+    ]
     assert signatures
     assert all(len(sig) > 40 for sig in signatures)
 
@@ -425,10 +479,15 @@ def test_the_secrets_were_really_on_the_wire(name: str, sb: object, secrets: Sec
 def test_the_walker_finds_a_signature_hidden_in_a_context() -> None:
     """The control for the walker itself: a signature buried in ``__context__`` of a ``__cause__``'s
     request headers, in ``__notes__`` and in ``__dict__`` is found."""
-    secrets = Secrets(texts=["SIGNATUREVALUE0123456789abcdef"], key_ids=["a952bcbe-ec3b-4b5b-b8f9-11dae589608c"])
+    secrets = Secrets(
+        texts=["SIGNATUREVALUE0123456789abcdef"], key_ids=["a952bcbe-ec3b-4b5b-b8f9-11dae589608c"]
+    )
     hidden = requests.PreparedRequest()
-    hidden.prepare(method="GET", url="http://127.0.0.1:9/x",
-                   headers={"KALSHI-ACCESS-SIGNATURE": "SIGNATUREVALUE0123456789abcdef"})
+    hidden.prepare(
+        method="GET",
+        url="http://127.0.0.1:9/x",
+        headers={"KALSHI-ACCESS-SIGNATURE": "SIGNATUREVALUE0123456789abcdef"},
+    )
     inner = requests.ConnectionError("boom", request=hidden)
     for make in (
         lambda: _chain(RuntimeError("outer"), ValueError("mid"), inner),
@@ -446,7 +505,8 @@ def _chain(outer: BaseException, mid: BaseException, inner: BaseException) -> Ba
 
 
 def _noted(exc: BaseException, note: str) -> BaseException:
-    exc.add_note(note)
+    # What BaseException.add_note does on 3.11+; 3.10 has no add_note but shows __notes__ all the same.
+    exc.__notes__ = [*getattr(exc, "__notes__", []), note]
     return exc
 
 

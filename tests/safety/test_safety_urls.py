@@ -110,7 +110,7 @@ REFUSE_OR_PROD = [
     "https://EXTERNAL-API.KALSHI.COM/trade-api/v2",
     "https://external-api.kalshi.com:443/trade-api/v2",
     "https://external-api.kalshi.com:8443/trade-api/v2",
-    "https://xn--external-pi-5ij.kalshi.com/trade-api/v2",       # punycode of the look-alike above
+    "https://xn--external-pi-5ij.kalshi.com/trade-api/v2",  # punycode of the look-alike above
     "https://demo-api.kalshi.co.evil.example/trade-api/v2",
     "https://external-api.demo.kalshi.co.evil.example/trade-api/v2",
     "https://evil-external-api.demo.kalshi.co/trade-api/v2",
@@ -181,10 +181,11 @@ def test_accepted_url_is_never_local_and_demo_only_when_urllib3_goes_to_demo(url
     env = _classify(url)
     if env is None:
         return  # refused: the safe answer
-    assert env != "local", f"{url!r} was trusted as the sandbox without any sandbox behind it"
+    assert env != "sandbox", f"{url!r} was trusted as the sandbox without any sandbox behind it"
     if env == "demo":
         assert _connect_host(url) in config.DEMO_HOSTS, (
-            f"{url!r} is classified demo but requests would connect to {_connect_host(url)!r}")
+            f"{url!r} is classified demo but requests would connect to {_connect_host(url)!r}"
+        )
     else:
         assert env == "prod", f"{url!r} classified {env!r}"
 
@@ -215,8 +216,12 @@ def test_the_issue_url_is_refused_and_not_a_sandbox() -> None:
 
 
 def test_plain_hosts_are_classified_by_their_documented_names() -> None:
-    for url, env in ((PROD, "prod"), (config.LEGACY_PROD_API_BASE, "prod"), (DEMO, "demo"),
-                     (config.LEGACY_DEMO_API_BASE, "demo")):
+    for url, env in (
+        (PROD, "prod"),
+        (config.LEGACY_PROD_API_BASE, "prod"),
+        (DEMO, "demo"),
+        (config.LEGACY_DEMO_API_BASE, "demo"),
+    ):
         client = KalshiClient(api_base=url, read_only=True, rate_limit=None)
         assert client.env == env, url
         client.close()
@@ -266,7 +271,8 @@ def test_hostile_api_base_in_an_explicit_env_file_is_refused(url: str, tmp_path:
 
 @pytest.mark.parametrize("url", HOSTILE_FOR_ENV_FILE)
 def test_hostile_api_base_in_a_parent_folders_env_file_is_refused(
-        url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     parent = tmp_path / "project"
     child = parent / "notebooks" / "deep"
     child.mkdir(parents=True)
@@ -276,8 +282,9 @@ def test_hostile_api_base_in_a_parent_folders_env_file_is_refused(
         KalshiClient(read_only=True, rate_limit=None)
 
 
-def test_env_file_pointing_at_a_loopback_stub_is_production(stub_server: object, tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_env_file_pointing_at_a_loopback_stub_is_production(
+    stub_server: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "proj").mkdir()
     (tmp_path / "proj" / ".env").write_text(f"KALSHI_API_BASE={stub_server.url}\n")
     monkeypatch.chdir(tmp_path / "proj")
@@ -287,26 +294,28 @@ def test_env_file_pointing_at_a_loopback_stub_is_production(stub_server: object,
     client.close()
 
 
-def test_env_file_pointing_at_the_real_sandbox_is_local(sb: object, tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_env_file_pointing_at_the_real_sandbox_is_local(
+    sb: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "proj").mkdir()
     (tmp_path / "proj" / ".env").write_text(f"KALSHI_API_BASE={sb.url}\n")
     monkeypatch.chdir(tmp_path / "proj")
     client = KalshiClient(read_only=True, rate_limit=None, timeout=2.0)
-    assert client.env == "local"
+    assert client.env == "sandbox"
     client.close()
 
 
 # --- loopback: only the proven sandbox is fake money -------------------------------------------------
 
+
 def test_the_in_package_sandbox_is_local(sb: object) -> None:
     client = KalshiClient(api_base=sb.url, read_only=True, rate_limit=None)
-    assert client.env == "local"
+    assert client.env == "sandbox"
     client.close()
     # localhost names the same socket; the proof is the same.
     alias = sb.url.replace("127.0.0.1", "localhost")
     client = KalshiClient(api_base=alias, read_only=True, rate_limit=None)
-    assert client.env == "local"
+    assert client.env == "sandbox"
     client.close()
 
 
@@ -322,7 +331,7 @@ def test_a_transparent_proxy_in_front_of_the_sandbox_is_production(proxy: object
     no secret), exactly like a local proxy in front of production."""
     client = KalshiClient(api_base=proxy.url, read_only=True, rate_limit=None, timeout=5.0)
     assert client.get_exchange_status() is not None  # it works as an API ...
-    assert client.env == "prod"                        # ... but it is not fake money
+    assert client.env == "prod"  # ... but it is not fake money
     client.close()
 
 
@@ -351,11 +360,18 @@ def test_a_stub_on_a_port_with_a_forged_secret_file_is_production(stub_server: o
         forged.unlink(missing_ok=True)
 
 
-def test_place_order_through_a_loopback_stub_refuses_and_sends_no_write(sb: object, stub_server: object) -> None:
+def test_place_order_through_a_loopback_stub_refuses_and_sends_no_write(
+    sb: object, stub_server: object
+) -> None:
     """The README's ``client.place_order`` on an unproven loopback URL: refused, no POST reaches the server."""
     market = _open_market(sb)
-    client = KalshiClient(key_id=sb.key_id, private_key_path=sb.private_key_path, api_base=stub_server.url,
-                          rate_limit=None, timeout=2.0)
+    client = KalshiClient(
+        key_id=sb.key_id,
+        private_key_path=sb.private_key_path,
+        api_base=stub_server.url,
+        rate_limit=None,
+        timeout=2.0,
+    )
     assert client.env == "prod"
     with pytest.raises(kalshi_nb.LiveTradingDisabledError, match="enable_live_trading"):
         client.place_order(market["ticker"], "yes", 1, 1, market=market)
@@ -363,11 +379,17 @@ def test_place_order_through_a_loopback_stub_refuses_and_sends_no_write(sb: obje
     client.close()
 
 
-def test_place_order_without_a_market_through_a_loopback_stub_sends_no_write(sb: object,
-                                                                             stub_server: object) -> None:
+def test_place_order_without_a_market_through_a_loopback_stub_sends_no_write(
+    sb: object, stub_server: object
+) -> None:
     market = _open_market(sb)
-    client = KalshiClient(key_id=sb.key_id, private_key_path=sb.private_key_path, api_base=stub_server.url,
-                          rate_limit=None, timeout=2.0)
+    client = KalshiClient(
+        key_id=sb.key_id,
+        private_key_path=sb.private_key_path,
+        api_base=stub_server.url,
+        rate_limit=None,
+        timeout=2.0,
+    )
     # Whatever the refusal (the stub's empty market, or the guard), the point is that nothing is written.
     with pytest.raises((kalshi_nb.KalshiError, ValueError, KeyError, TypeError)):
         client.place_order(market["ticker"], "yes", 1, 1)
@@ -375,11 +397,17 @@ def test_place_order_without_a_market_through_a_loopback_stub_sends_no_write(sb:
     client.close()
 
 
-def test_place_order_through_a_proxy_to_the_sandbox_refuses_and_sends_no_write(sb: object,
-                                                                                proxy: object) -> None:
+def test_place_order_through_a_proxy_to_the_sandbox_refuses_and_sends_no_write(
+    sb: object, proxy: object
+) -> None:
     market = _open_market(sb)
-    client = KalshiClient(key_id=sb.key_id, private_key_path=sb.private_key_path, api_base=proxy.url,
-                          rate_limit=None, timeout=5.0)
+    client = KalshiClient(
+        key_id=sb.key_id,
+        private_key_path=sb.private_key_path,
+        api_base=proxy.url,
+        rate_limit=None,
+        timeout=5.0,
+    )
     before = len(sb.exchange.orders(sb.user_id))
     with pytest.raises(kalshi_nb.LiveTradingDisabledError, match="enable_live_trading"):
         client.place_order(market["ticker"], "yes", 1, 1)
@@ -392,9 +420,10 @@ def test_place_order_through_a_proxy_to_the_sandbox_refuses_and_sends_no_write(s
 def test_the_same_order_on_the_proven_sandbox_goes_through(sb: object) -> None:
     """The control for the refusals above: the guard is about the URL, not the order."""
     market = _open_market(sb)
-    client = KalshiClient(key_id=sb.key_id, private_key_path=sb.private_key_path, api_base=sb.url,
-                          rate_limit=None, timeout=5.0)
-    assert client.env == "local"
+    client = KalshiClient(
+        key_id=sb.key_id, private_key_path=sb.private_key_path, api_base=sb.url, rate_limit=None, timeout=5.0
+    )
+    assert client.env == "sandbox"
     result = client.place_order(market["ticker"], "yes", 1, 1)
     assert result["order"]["order_id"]
     client.close()
@@ -407,7 +436,7 @@ def test_a_stub_on_a_dead_sandbox_port_is_production_after_the_sandbox_stops(tmp
     box = Sandbox(seed=1, rate_limit=None).start()
     url = box.url
     client = KalshiClient(api_base=url, read_only=True, rate_limit=None, timeout=1.0)
-    assert client.env == "local"
+    assert client.env == "sandbox"
     client.close()
     box.stop()
     client = KalshiClient(api_base=url, read_only=True, rate_limit=None, timeout=1.0)

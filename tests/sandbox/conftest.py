@@ -11,21 +11,22 @@ from helpers import sandbox
 
 
 @pytest.fixture(scope="module")
-def sb(request):
+def module_sb(request):
+    """One sandbox per test module (its SANDBOX_SEED and SANDBOX_OPTIONS), unlike the shared per-test ``sb``."""
     seed = getattr(request.module, "SANDBOX_SEED", 0)
     options = getattr(request.module, "SANDBOX_OPTIONS", {})
-    with sandbox(seed=seed, **options) as sb:
-        yield sb
+    with sandbox(seed=seed, **options) as module_sb:
+        yield module_sb
 
 
 @pytest.fixture(autouse=True)
 def _clean(request):
-    if "sb" not in request.fixturenames:
+    if "module_sb" not in request.fixturenames:
         yield
         return
-    sb = request.getfixturevalue("sb")
-    sb.faults.clear()
-    sb.requests.clear()
+    module_sb = request.getfixturevalue("module_sb")
+    module_sb.faults.clear()
+    module_sb.requests.clear()
     yield
-    sb.faults.clear()
-    sb.check()  # any server-side exception fails the test that caused it
+    module_sb.faults.clear()
+    module_sb.check()  # any server-side exception fails the test that caused it

@@ -28,9 +28,11 @@ def new_ed25519_key() -> ed25519.Ed25519PrivateKey:
 
 
 def public_pem(key: PrivateKey) -> str:
-    return key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
 
 
 def load_private_key(path: str) -> PrivateKey:
@@ -51,12 +53,22 @@ def sign(key: PrivateKey, message: str, *, salt_length: int | None = None) -> st
         raw = key.sign(data)
     else:
         salt = padding.PSS.DIGEST_LENGTH if salt_length is None else salt_length
-        raw = key.sign(data, padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=salt), hashes.SHA256())
+        raw = key.sign(
+            data, padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=salt), hashes.SHA256()
+        )
     return base64.b64encode(raw).decode()
 
 
-def auth_headers(key: PrivateKey, key_id: str, method: str, path: str, *, ts: int | str | None = None,
-                 signed_message: str | None = None, salt_length: int | None = None) -> dict[str, str]:
+def auth_headers(
+    key: PrivateKey,
+    key_id: str,
+    method: str,
+    path: str,
+    *,
+    ts: int | str | None = None,
+    signed_message: str | None = None,
+    salt_length: int | None = None,
+) -> dict[str, str]:
     """The three KALSHI-ACCESS-* headers for ``method path`` (path from the host root, no query).
 
     ``signed_message`` replaces the documented ``ts + METHOD + path`` to reproduce client mistakes.
@@ -73,21 +85,44 @@ def auth_headers(key: PrivateKey, key_id: str, method: str, path: str, *, ts: in
 class Signer:
     """Sends signed requests to a sandbox with one key (a tiny stand-in for a real client)."""
 
-    def __init__(self, sb: Sandbox, key: PrivateKey | None = None, key_id: str | None = None,
-                 session: requests.Session | None = None) -> None:
+    def __init__(
+        self,
+        sb: Sandbox,
+        key: PrivateKey | None = None,
+        key_id: str | None = None,
+        session: requests.Session | None = None,
+    ) -> None:
         self.sb = sb
         self.key = key if key is not None else load_private_key(sb.private_key_path)
         self.key_id = key_id if key_id is not None else sb.key_id
         self.session = session
 
-    def request(self, method: str, endpoint: str, *, params: dict | None = None, json: object = None,
-                data: bytes | str | None = None, timeout: float = 10, **kw: object) -> requests.Response:
+    def request(
+        self,
+        method: str,
+        endpoint: str,
+        *,
+        params: dict | None = None,
+        json: object = None,
+        data: bytes | str | None = None,
+        timeout: float = 10,
+        **kw: object,
+    ) -> requests.Response:
         path = PREFIX + endpoint
         headers = auth_headers(self.key, self.key_id, method, path)
         headers.update(kw.pop("headers", {}) or {})  # type: ignore[arg-type]
         send = self.session.request if self.session is not None else requests.request
-        return send(method, self.sb.root_url + path, params=params, json=json, data=data, headers=headers,
-                    timeout=timeout, allow_redirects=False, **kw)  # type: ignore[arg-type]
+        return send(
+            method,
+            self.sb.root_url + path,
+            params=params,
+            json=json,
+            data=data,
+            headers=headers,
+            timeout=timeout,
+            allow_redirects=False,
+            **kw,
+        )  # type: ignore[arg-type]
 
     def get(self, endpoint: str, **kw: object) -> requests.Response:
         return self.request("GET", endpoint, **kw)  # type: ignore[arg-type]
@@ -99,8 +134,9 @@ class Signer:
         return self.request("DELETE", endpoint, **kw)  # type: ignore[arg-type]
 
 
-def assert_kalshi_error(resp: requests.Response, status: int, *, code: str | None = None,
-                        mentions: str | None = None) -> dict:
+def assert_kalshi_error(
+    resp: requests.Response, status: int, *, code: str | None = None, mentions: str | None = None
+) -> dict:
     """Assert Kalshi's ``{"error": {"code", "message", "details"}}`` shape and return the inner object."""
     assert resp.status_code == status, (resp.status_code, resp.text[:500])
     body = resp.json()

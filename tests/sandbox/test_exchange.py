@@ -51,8 +51,15 @@ def ex(clock: Clock) -> Exchange:
 
 
 def order(ticker: str, side: str, count: str, price: str, tif: str = "good_till_canceled", **extra) -> dict:
-    return {"ticker": ticker, "side": side, "count": count, "price": price, "time_in_force": tif,
-            "self_trade_prevention_type": "maker", **extra}
+    return {
+        "ticker": ticker,
+        "side": side,
+        "count": count,
+        "price": price,
+        "time_in_force": tif,
+        "self_trade_prevention_type": "maker",
+        **extra,
+    }
 
 
 def sweep(ex: Exchange, ticker: str) -> None:
@@ -91,8 +98,17 @@ def fed_market(ex: Exchange) -> str:
 def test_same_seed_same_data_other_seed_other_data() -> None:
     def snapshot(seed: int) -> str:
         e = Exchange(seed=seed, now=T0, clock=lambda: T0)
-        return json.dumps([e.markets(), e.historical_markets(), e.events(), e.series_list(),
-                           e.trades(ticker=BTC), e.orderbook(BTC)], sort_keys=True)
+        return json.dumps(
+            [
+                e.markets(),
+                e.historical_markets(),
+                e.events(),
+                e.series_list(),
+                e.trades(ticker=BTC),
+                e.orderbook(BTC),
+            ],
+            sort_keys=True,
+        )
 
     assert snapshot(5) == snapshot(5)
     assert snapshot(5) != snapshot(6)
@@ -107,7 +123,13 @@ def test_default_size_is_small() -> None:
 
 def test_every_status_and_query_filter(ex: Exchange) -> None:
     every = ex.markets() + ex.historical_markets()
-    assert set(Counter(m["status"] for m in every)) == {"initialized", "active", "closed", "determined", "finalized"}
+    assert set(Counter(m["status"] for m in every)) == {
+        "initialized",
+        "active",
+        "closed",
+        "determined",
+        "finalized",
+    }
     assert {m["status"] for m in ex.markets(status="unopened")} == {"initialized"}
     assert {m["status"] for m in ex.markets(status="open")} == {"active"}
     assert {m["status"] for m in ex.markets(status="closed")} == {"closed"}
@@ -136,6 +158,7 @@ def test_historical_split_follows_the_cutoff(ex: Exchange) -> None:
 
 def _et_offset_hours(utc: datetime) -> int:
     """US Eastern offset worked out from the rule (2nd Sunday of March to 1st Sunday of November, 2 am)."""
+
     def nth_sunday(year: int, month: int, n: int) -> date:
         d = date(year, month, 1)
         d += timedelta(days=(6 - d.weekday()) % 7)
@@ -151,11 +174,17 @@ def test_kxbtc15m_tickers_name_the_close_in_eastern_time(ex: Exchange) -> None:
     # By hand: close 2026-09-07T02:45Z is 22:45 EDT (UTC-4) on Sep 6 -> 26SEP062245, minute 45.
     m = ex.market(BTC)
     assert (m["event_ticker"], m["close_time"], m["open_time"]) == (
-        "KXBTC15M-26SEP062245", "2026-09-07T02:45:00Z", "2026-09-07T02:30:00Z")
+        "KXBTC15M-26SEP062245",
+        "2026-09-07T02:45:00Z",
+        "2026-09-07T02:30:00Z",
+    )
     assert m["status"] == "active"
     # Winter (EST, UTC-5): close 2026-01-08T03:00Z is 22:00 on Jan 7 -> KXBTC15M-26JAN072200-00.
-    winter = Exchange(seed=1, now=datetime(2026, 1, 8, 2, 50, tzinfo=timezone.utc),
-                      clock=lambda: datetime(2026, 1, 8, 2, 50, tzinfo=timezone.utc))
+    winter = Exchange(
+        seed=1,
+        now=datetime(2026, 1, 8, 2, 50, tzinfo=timezone.utc),
+        clock=lambda: datetime(2026, 1, 8, 2, 50, tzinfo=timezone.utc),
+    )
     assert winter.market("KXBTC15M-26JAN072200-00")["close_time"] == "2026-01-08T03:00:00Z"
     # Every window, against the DST rule worked out independently above.
     months = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
@@ -180,8 +209,10 @@ def test_kxbtc15m_tickers_name_the_close_in_eastern_time(ex: Exchange) -> None:
             assert m["yes_sub_title"] == f"Target Price: ${strike:,.2f}"
             assert "CF Benchmarks' BRTI before" in m["rules_primary"]
     events = {m["event_ticker"] for m in every}
-    assert all(len(ex.event(e)[0]["event_ticker"]) and len(
-        [m for m in every if m["event_ticker"] == e]) == 1 for e in events)  # one market per event
+    assert all(
+        len(ex.event(e)[0]["event_ticker"]) and len([m for m in every if m["event_ticker"] == e]) == 1
+        for e in events
+    )  # one market per event
 
 
 def test_finalized_kxbtc15m_resolves_by_the_target(ex: Exchange) -> None:
@@ -206,9 +237,10 @@ def test_ladder_mutually_exclusive_and_multivariate_series(ex: Exchange) -> None
     assert fed["fee_type"] == "quadratic_with_maker_fees"
     fed_events = ex.events(series_ticker=FED_SERIES, with_nested_markets=True)
     assert fed_events
-    assert all(e["mutually_exclusive"] and e["collateral_return_type"] == "MECNET"
-                              for e in fed_events)
-    settled = [e for e in fed_events if e["markets"] and all(m["status"] == "finalized" for m in e["markets"])]
+    assert all(e["mutually_exclusive"] and e["collateral_return_type"] == "MECNET" for e in fed_events)
+    settled = [
+        e for e in fed_events if e["markets"] and all(m["status"] == "finalized" for m in e["markets"])
+    ]
     for e in settled:  # at most one market of a mutually exclusive event resolves YES
         assert sum(m["result"] == "yes" for m in e["markets"]) == 1
 
@@ -218,8 +250,7 @@ def test_ladder_mutually_exclusive_and_multivariate_series(ex: Exchange) -> None
     for m in mve:
         legs = m["mve_selected_legs"]
         assert len(legs) >= 2
-        assert all(ex.market(leg["market_ticker"])["event_ticker"] == leg["event_ticker"]
-                                      for leg in legs)
+        assert all(ex.market(leg["market_ticker"])["event_ticker"] == leg["event_ticker"] for leg in legs)
     without = ex.markets(mve_filter="exclude")
     assert len(without) + len(mve) == len(ex.markets())
     assert not any(m["ticker"].startswith("KXMVE") for m in without)
@@ -293,7 +324,9 @@ def test_trades_add_up_to_the_market_summary(ex: Exchange) -> None:
             assert m["last_price_dollars"] == "0.0000"
             continue
         checked += 1
-        assert [t["created_time"] for t in trades] == sorted((t["created_time"] for t in trades), reverse=True)
+        assert [t["created_time"] for t in trades] == sorted(
+            (t["created_time"] for t in trades), reverse=True
+        )
         assert sum(Decimal(t["count_fp"]) for t in trades) == Decimal(m["volume_fp"])
         assert trades[0]["yes_price_dollars"] == m["last_price_dollars"]
         recent = sum(Decimal(t["count_fp"]) for t in trades if t["created_time"] > day_ago)
@@ -341,7 +374,9 @@ def test_candles_agree_with_trades_and_quotes(ex: Exchange) -> None:
             inside = [t for t in trades if e - 60 < _ts(t["created_time"]) <= e]
             assert Decimal(c["volume_fp"]) == sum(Decimal(t["count_fp"]) for t in inside)
             if inside:
-                assert c["price"]["close_dollars"] == inside[0]["yes_price_dollars"]  # trades are newest first
+                assert (
+                    c["price"]["close_dollars"] == inside[0]["yes_price_dollars"]
+                )  # trades are newest first
                 assert c["price"]["open_dollars"] == inside[-1]["yes_price_dollars"]
             else:
                 assert c["price"]["close_dollars"] is None
@@ -351,14 +386,18 @@ def test_candles_agree_with_trades_and_quotes(ex: Exchange) -> None:
                 assert d["low_dollars"] <= d["close_dollars"] <= d["high_dollars"]
         if m["status"] == "active":
             last = candles[-1]
-            assert last["end_period_ts"] == -(-now // 60) * 60  # the candle holding "now" (ends at or after it)
+            assert (
+                last["end_period_ts"] == -(-now // 60) * 60
+            )  # the candle holding "now" (ends at or after it)
             assert last["yes_bid"]["close_dollars"] == m["yes_bid_dollars"]
             assert last["yes_ask"]["close_dollars"] == m["yes_ask_dollars"]
             assert last["open_interest_fp"] == m["open_interest_fp"]
         # An hour candle sums and bounds its minutes.
         hours = ex.candlesticks(series, m["ticker"], start_ts=start, end_ts=end + 3600, period_interval=60)
         for h in hours:
-            minutes = [c for c in candles if h["end_period_ts"] - 3600 < c["end_period_ts"] <= h["end_period_ts"]]
+            minutes = [
+                c for c in candles if h["end_period_ts"] - 3600 < c["end_period_ts"] <= h["end_period_ts"]
+            ]
             assert Decimal(h["volume_fp"]) == sum(Decimal(c["volume_fp"]) for c in minutes)
             assert h["yes_bid"]["high_dollars"] == max(c["yes_bid"]["high_dollars"] for c in minutes)
             assert h["yes_ask"]["low_dollars"] == min(c["yes_ask"]["low_dollars"] for c in minutes)
@@ -374,8 +413,9 @@ def test_candle_endpoints_check_series_and_tier(ex: Exchange) -> None:
     old = ex.historical_markets()[0]
     with pytest.raises(SandboxError):
         ex.candlesticks(None, old["ticker"], start_ts=now - 86400, end_ts=now, period_interval=60)
-    hist = ex.candlesticks(None, old["ticker"], start_ts=now - 86400, end_ts=now, period_interval=60,
-                           historical=True)
+    hist = ex.candlesticks(
+        None, old["ticker"], start_ts=now - 86400, end_ts=now, period_interval=60, historical=True
+    )
     assert hist
     assert set(hist[0]) == {"end_period_ts", "yes_bid", "yes_ask", "price", "volume", "open_interest"}
     assert set(hist[0]["yes_bid"]) == {"open", "low", "high", "close"}
@@ -384,29 +424,37 @@ def test_candle_endpoints_check_series_and_tier(ex: Exchange) -> None:
 # --- order validation ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("change", "status", "code", "words"), [
-    ({"count": 10}, 400, "invalid_parameters", "count must be a fixed-point count string"),
-    ({"count": "-1"}, 400, "invalid_parameters", "positive"),
-    ({"count": "0"}, 400, "invalid_parameters", "positive"),
-    ({"count": "1.005"}, 400, "invalid_parameters", "at most 2 decimal"),
-    ({"count": "1.50"}, 400, "invalid_count", "fractional"),
-    ({"price": 0.5}, 400, "invalid_parameters", "dollar string"),
-    ({"price": "0.505"}, 400, "invalid_price", "price grid"),
-    ({"price": "1.00"}, 400, "invalid_price", "between 0 and 1"),
-    ({"price": "abc"}, 400, "invalid_parameters", "not a number"),
-    ({"side": "yes"}, 400, "invalid_parameters", "bid buys YES"),
-    ({"time_in_force": "GTT"}, 400, "invalid_parameters", "time_in_force"),
-    ({"self_trade_prevention_type": None}, 400, "invalid_parameters", "self_trade_prevention_type is required"),
-    ({"client_order_id": "x" * 65}, 400, "invalid_parameters", "64 characters"),
-    ({"client_order_id": "has space"}, 400, "invalid_parameters", "client_order_id"),
-    ({"reduce_only": True}, 400, "invalid_parameters", "immediate_or_cancel"),
-    ({"post_only": "yes"}, 400, "invalid_parameters", "boolean"),
-    ({"expiration_time": 1788749000000}, 400, "invalid_parameters", "seconds"),
-    ({"expiration_time": 1788748799}, 400, "invalid_parameters", "not in the future"),  # T0 - 1 s
-    ({"action": "buy"}, 400, "invalid_parameters", "V1 order field"),
-    ({"ticker": "NOPE-26SEP01"}, 404, "not_found", "does not exist"),
-    ({"ticker": None}, 400, "invalid_parameters", "ticker is required"),
-])
+@pytest.mark.parametrize(
+    ("change", "status", "code", "words"),
+    [
+        ({"count": 10}, 400, "invalid_parameters", "count must be a fixed-point count string"),
+        ({"count": "-1"}, 400, "invalid_parameters", "positive"),
+        ({"count": "0"}, 400, "invalid_parameters", "positive"),
+        ({"count": "1.005"}, 400, "invalid_parameters", "at most 2 decimal"),
+        ({"count": "1.50"}, 400, "invalid_count", "fractional"),
+        ({"price": 0.5}, 400, "invalid_parameters", "dollar string"),
+        ({"price": "0.505"}, 400, "invalid_price", "price grid"),
+        ({"price": "1.00"}, 400, "invalid_price", "between 0 and 1"),
+        ({"price": "abc"}, 400, "invalid_parameters", "not a number"),
+        ({"side": "yes"}, 400, "invalid_parameters", "bid buys YES"),
+        ({"time_in_force": "GTT"}, 400, "invalid_parameters", "time_in_force"),
+        (
+            {"self_trade_prevention_type": None},
+            400,
+            "invalid_parameters",
+            "self_trade_prevention_type is required",
+        ),
+        ({"client_order_id": "x" * 65}, 400, "invalid_parameters", "64 characters"),
+        ({"client_order_id": "has space"}, 400, "invalid_parameters", "client_order_id"),
+        ({"reduce_only": True}, 400, "invalid_parameters", "immediate_or_cancel"),
+        ({"post_only": "yes"}, 400, "invalid_parameters", "boolean"),
+        ({"expiration_time": 1788749000000}, 400, "invalid_parameters", "seconds"),
+        ({"expiration_time": 1788748799}, 400, "invalid_parameters", "not in the future"),  # T0 - 1 s
+        ({"action": "buy"}, 400, "invalid_parameters", "V1 order field"),
+        ({"ticker": "NOPE-26SEP01"}, 404, "not_found", "does not exist"),
+        ({"ticker": None}, 400, "invalid_parameters", "ticker is required"),
+    ],
+)
 def test_create_order_validation(ex: Exchange, change: dict, status: int, code: str, words: str) -> None:
     body = {**order(BTC, "bid", "1", "0.40"), **change}
     body = {k: v for k, v in body.items() if v is not None}
@@ -438,8 +486,11 @@ def test_subpenny_prices_and_fractional_counts() -> None:
     e = Exchange(seed=1, now=T0, clock=lambda: T0)
     e.add_account("alice")
     deci = next(m for m in e.markets() if m["price_level_structure"] == "deci_cent")
-    tapered = next(m for m in e.markets() if m["price_level_structure"] == "tapered_deci_cent"
-                   and m["fractional_trading_enabled"])
+    tapered = next(
+        m
+        for m in e.markets()
+        if m["price_level_structure"] == "tapered_deci_cent" and m["fractional_trading_enabled"]
+    )
     # deci_cent: $0.001 steps everywhere. A bid far below the market rests.
     r = e.create_order("alice", order(deci["ticker"], "bid", "2.5", "0.001"))
     assert r["remaining_count"] == "2.50"
@@ -471,22 +522,48 @@ def test_taker_fee_worked_example(ex: Exchange) -> None:
     # -> $0.18. She pays $5.00 + $0.18.
     r = ex.create_order("alice", order(BTC, "bid", "10", "0.55", "immediate_or_cancel"))
     assert (r["fill_count"], r["remaining_count"], r["average_fill_price"], r["average_fee_paid"]) == (
-        "10.00", "0.00", "0.5000", "0.0180")
+        "10.00",
+        "0.00",
+        "0.5000",
+        "0.0180",
+    )
     assert cents(ex, "alice") == 1_000_000 - 500 - 18
     assert cents(ex, "bob") == 1_000_000 - 500  # the hold became the cost
     assert position(ex, "alice", BTC)["position_fp"] == "10.00"
     assert position(ex, "bob", BTC)["position_fp"] == "-10.00"
     a = ex.order("alice", r["order_id"])
     assert (a["status"], a["fill_count_fp"], a["taker_fill_cost_dollars"], a["taker_fees_dollars"]) == (
-        "executed", "10.00", "5.0000", "0.1800")
+        "executed",
+        "10.00",
+        "5.0000",
+        "0.1800",
+    )
     b = ex.order("bob", bob["order_id"])
     assert (b["status"], b["remaining_count_fp"], b["maker_fill_cost_dollars"], b["maker_fees_dollars"]) == (
-        "executed", "0.00", "5.0000", "0.0000")
+        "executed",
+        "0.00",
+        "5.0000",
+        "0.0000",
+    )
     fa, fb = ex.fills("alice")[0], ex.fills("bob")[0]
-    assert (fa["is_taker"], fa["fee_cost"], fa["yes_price_dollars"], fa["book_side"]) == (True, "0.1800", "0.5000", "bid")
-    assert (fb["is_taker"], fb["fee_cost"], fb["no_price_dollars"], fb["book_side"]) == (False, "0.0000", "0.5000", "ask")
+    assert (fa["is_taker"], fa["fee_cost"], fa["yes_price_dollars"], fa["book_side"]) == (
+        True,
+        "0.1800",
+        "0.5000",
+        "bid",
+    )
+    assert (fb["is_taker"], fb["fee_cost"], fb["no_price_dollars"], fb["book_side"]) == (
+        False,
+        "0.0000",
+        "0.5000",
+        "ask",
+    )
     trade = ex.trades(ticker=BTC)[0]
-    assert (trade["count_fp"], trade["yes_price_dollars"], trade["taker_outcome_side"]) == ("10.00", "0.5000", "yes")
+    assert (trade["count_fp"], trade["yes_price_dollars"], trade["taker_outcome_side"]) == (
+        "10.00",
+        "0.5000",
+        "yes",
+    )
     m = ex.market(BTC)
     assert m["last_price_dollars"] == "0.5000"
     # The candle in progress follows: its close is this trade, its quotes the (now empty) book.
@@ -548,7 +625,11 @@ def test_gtc_remainder_rests_and_holds_cash(ex: Exchange) -> None:
     assert cents(ex, "alice") == 1_000_000 - 180 - 7 - 270
     o = ex.order("alice", r["order_id"])
     assert (o["status"], o["fill_count_fp"], o["remaining_count_fp"], o["initial_count_fp"]) == (
-        "resting", "4.00", "6.00", "10.00")
+        "resting",
+        "4.00",
+        "6.00",
+        "10.00",
+    )
     assert ex.orderbook(BTC)["yes_dollars"] == [["0.4500", "6.00"]]
     assert ex.market(BTC)["yes_bid_dollars"] == "0.4500"
     # Cancelling releases the hold.
@@ -623,8 +704,12 @@ def test_netting_closes_pairs_for_a_dollar(ex: Exchange) -> None:
     assert cents(ex, "alice") == 1_000_000 - 518 - 400 - 17 + 1000
     p = position(ex, "alice", BTC)
     # Realized: $10 - $5.00 (YES cost) - $4.00 (NO cost) = $1.00; fees apart.
-    assert (p["position_fp"], p["market_exposure_dollars"], p["realized_pnl_dollars"], p["fees_paid_dollars"]) == (
-        "0.00", "0.0000", "1.0000", "0.3500")
+    assert (
+        p["position_fp"],
+        p["market_exposure_dollars"],
+        p["realized_pnl_dollars"],
+        p["fees_paid_dollars"],
+    ) == ("0.00", "0.0000", "1.0000", "0.3500")
     assert p["total_traded_dollars"] == "9.0000"
     # A flat position drops out of count_filter=position but stays under total_traded.
     assert ex.positions("alice", count_filter=["position"])[0] == []
@@ -658,7 +743,9 @@ def test_self_trade_prevention(ex: Exchange) -> None:
     sweep(ex, BTC)
     own = ex.create_order("alice", order(BTC, "ask", "5", "0.50"))
     # taker_at_cross: the incoming order stops where it would meet its own order; the remainder is cancelled.
-    r = ex.create_order("alice", {**order(BTC, "bid", "5", "0.50"), "self_trade_prevention_type": "taker_at_cross"})
+    r = ex.create_order(
+        "alice", {**order(BTC, "bid", "5", "0.50"), "self_trade_prevention_type": "taker_at_cross"}
+    )
     assert (r["fill_count"], r["remaining_count"]) == ("0.00", "0.00")
     assert ex.order("alice", own["order_id"])["status"] == "resting"
     # maker: the resting order is cancelled and the taker goes on (and rests here).
@@ -683,8 +770,11 @@ def test_amend_and_decrease(ex: Exchange) -> None:
     with pytest.raises(SandboxError):
         ex.decrease_order("alice", r["order_id"], {"reduce_by": 1})
     # Amend to 8 @ 0.42: count is the new total (nothing filled yet) -> 8 rest, hold 8 x 0.42 = $3.36.
-    a = ex.amend_order("alice", r["order_id"], {"ticker": BTC, "side": "bid", "price": "0.42", "count": "8",
-                                               "updated_client_order_id": "amended"})
+    a = ex.amend_order(
+        "alice",
+        r["order_id"],
+        {"ticker": BTC, "side": "bid", "price": "0.42", "count": "8", "updated_client_order_id": "amended"},
+    )
     assert (a["remaining_count"], a["fill_count"], a["client_order_id"]) == ("8.00", "0.00", "amended")
     assert ex.order("alice", r["order_id"])["initial_count_fp"] == "8.00"
     assert cents(ex, "alice") == 1_000_000 - 336
@@ -703,11 +793,16 @@ def test_amend_and_decrease(ex: Exchange) -> None:
 
 def test_batches_and_cancel_all(ex: Exchange) -> None:
     sweep(ex, BTC)
-    out = ex.batch_create_orders("alice", {"orders": [
-        order(BTC, "bid", "1", "0.30", client_order_id="b1"),
-        order(BTC, "bid", "1", "0.305"),  # off the grid
-        order(BTC, "bid", "2", "0.31", client_order_id="b3"),
-    ]})["orders"]
+    out = ex.batch_create_orders(
+        "alice",
+        {
+            "orders": [
+                order(BTC, "bid", "1", "0.30", client_order_id="b1"),
+                order(BTC, "bid", "1", "0.305"),  # off the grid
+                order(BTC, "bid", "2", "0.31", client_order_id="b3"),
+            ]
+        },
+    )["orders"]
     assert out[0]["remaining_count"] == "1.00"
     assert out[2]["remaining_count"] == "2.00"
     assert out[1]["error"]["code"] == "invalid_price"
@@ -716,7 +811,9 @@ def test_batches_and_cancel_all(ex: Exchange) -> None:
         ex.batch_create_orders("alice", {"orders": []})
     with pytest.raises(SandboxError):
         ex.batch_create_orders("alice", {"orders": [order(BTC, "bid", "1", "0.30")] * 21})
-    res = ex.batch_cancel_orders("alice", {"orders": [{"order_id": out[0]["order_id"]}, {"order_id": "nope"}]})
+    res = ex.batch_cancel_orders(
+        "alice", {"orders": [{"order_id": out[0]["order_id"]}, {"order_id": "nope"}]}
+    )
     assert res["orders"][0]["reduced_by"] == "1.00"
     assert res["orders"][1]["error"]["code"] == "not_found"
     assert [o["status"] for o in ex.orders("alice", status="resting")] == ["resting"]
@@ -782,7 +879,11 @@ def test_status_follows_the_clock_and_settles(ex: Exchange, clock: Clock) -> Non
     m = ex.market(BTC)
     assert m["status"] == "determined"
     assert m["result"] in ("yes", "no")
-    assert float(m["expiration_value"]) >= result if m["result"] == "yes" else float(m["expiration_value"]) < result
+    assert (
+        float(m["expiration_value"]) >= result
+        if m["result"] == "yes"
+        else float(m["expiration_value"]) < result
+    )
     clock.advance(minutes=1)  # + settlement timer (60 s): finalized and paid
     m = ex.market(BTC)
     assert m["status"] == "finalized"
@@ -792,7 +893,12 @@ def test_status_follows_the_clock_and_settles(ex: Exchange, clock: Clock) -> Non
     assert cents(ex, "bob") == 1_000_000 - 500 + (0 if won else 1000)
     s = ex.settlements("alice")[0]
     assert (s["revenue"], s["value"], s["yes_count_fp"], s["yes_total_cost_dollars"], s["fee_cost"]) == (
-        1000 if won else 0, 100 if won else 0, "10.00", "5.0000", "0.1800")
+        1000 if won else 0,
+        100 if won else 0,
+        "10.00",
+        "5.0000",
+        "0.1800",
+    )
     assert ex.positions("alice")[0] == []  # unsettled (the default) is empty now
     assert position(ex, "alice", BTC)["position_fp"] == "0.00"
 
@@ -813,7 +919,12 @@ def test_settle_control_pays_and_moves_to_historical(ex: Exchange, clock: Clock)
     assert cents(ex, "bob") == 1_000_000 - 704 + 1000
     s = ex.settlements("bob")[0]
     assert (s["market_result"], s["revenue"], s["value"], s["no_count_fp"], s["no_total_cost_dollars"]) == (
-        "no", 1000, 0, "10.00", "7.0000")
+        "no",
+        1000,
+        0,
+        "10.00",
+        "7.0000",
+    )
     assert ex.settlements("alice")[0]["revenue"] == 0
     m = ex.market(fed)
     assert (m["status"], m["result"], m["settlement_value_dollars"]) == ("finalized", "no", "0.0000")
@@ -869,14 +980,14 @@ def test_series_and_events_endpoints(ex: Exchange) -> None:
     names = [s["ticker"] for s in ex.series_list()]
     assert {"KXBTC15M", "KXBTC", FED_SERIES} <= set(names)
     assert [s["ticker"] for s in ex.series_list(category="Economics")] == [
-        s for s in names if "Economics" in ex.series(s)["categories"]]
+        s for s in names if "Economics" in ex.series(s)["categories"]
+    ]
     vol = ex.series("KXBTC15M", include_volume=True)["volume_fp"]
     every = ex.markets(series_ticker="KXBTC15M") + ex.historical_markets(series_ticker="KXBTC15M")
     assert Decimal(vol) == sum(Decimal(m["volume_fp"]) for m in every)
     open_events = ex.events(status="open")
     assert open_events
-    assert all(any(m["status"] == "active" for m in ex.event(e["event_ticker"])[1])
-                               for e in open_events)
+    assert all(any(m["status"] == "active" for m in ex.event(e["event_ticker"])[1]) for e in open_events)
     ev, markets = ex.event("KXBTC15M-26SEP062245", with_nested_markets=True)
     assert ev["markets"] == markets == [ex.market(BTC)]
     with pytest.raises(SandboxError):

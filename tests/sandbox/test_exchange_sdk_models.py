@@ -64,8 +64,11 @@ print(json.dumps({"checked": len(cases), "failures": failures}))
 def sdk_python() -> Path:
     path = Path(os.environ.get("KALSHI_NB_SDK_PYTHON") or REPO / ".venv-sdk" / "bin" / "python")
     if not path.exists():
-        pytest.fail(f"the SDK interpreter {path} does not exist: run `make sdk-venv` (or set KALSHI_NB_SDK_PYTHON "
-                    "to a Python 3.13 with kalshi-python-sync==3.34.0)", pytrace=False)
+        pytest.fail(
+            f"the SDK interpreter {path} does not exist: run `make sdk-venv` (or set KALSHI_NB_SDK_PYTHON "
+            "to a Python 3.13 with kalshi-python-sync==3.34.0)",
+            pytrace=False,
+        )
     return path
 
 
@@ -76,14 +79,52 @@ def exercised_exchange() -> Exchange:
     ex.add_account("bob")
     fed = next(m["ticker"] for m in ex.markets(series_ticker="KXFEDDECISION", status="open"))
     base = {"self_trade_prevention_type": "maker"}
-    ex.create_order("alice", {**base, "ticker": BTC, "side": "bid", "count": "5", "price": "0.99",
-                              "time_in_force": "immediate_or_cancel", "client_order_id": "a-ioc"})
-    ex.create_order("alice", {**base, "ticker": BTC, "side": "bid", "count": "3", "price": "0.05",
-                              "time_in_force": "good_till_canceled", "client_order_id": "a-rest"})
-    ex.create_order("bob", {**base, "ticker": BTC, "side": "ask", "count": "2", "price": "0.05",
-                            "time_in_force": "immediate_or_cancel"})
-    ex.create_order("bob", {**base, "ticker": fed, "side": "ask", "count": "2.5", "price": "0.01",
-                            "time_in_force": "immediate_or_cancel"})
+    ex.create_order(
+        "alice",
+        {
+            **base,
+            "ticker": BTC,
+            "side": "bid",
+            "count": "5",
+            "price": "0.99",
+            "time_in_force": "immediate_or_cancel",
+            "client_order_id": "a-ioc",
+        },
+    )
+    ex.create_order(
+        "alice",
+        {
+            **base,
+            "ticker": BTC,
+            "side": "bid",
+            "count": "3",
+            "price": "0.05",
+            "time_in_force": "good_till_canceled",
+            "client_order_id": "a-rest",
+        },
+    )
+    ex.create_order(
+        "bob",
+        {
+            **base,
+            "ticker": BTC,
+            "side": "ask",
+            "count": "2",
+            "price": "0.05",
+            "time_in_force": "immediate_or_cancel",
+        },
+    )
+    ex.create_order(
+        "bob",
+        {
+            **base,
+            "ticker": fed,
+            "side": "ask",
+            "count": "2.5",
+            "price": "0.01",
+            "time_in_force": "immediate_or_cancel",
+        },
+    )
     ex.settle_market(fed, "no")
     return ex
 
@@ -107,13 +148,22 @@ def payloads(ex: Exchange) -> list[tuple[str, dict]]:
     cases.append(("GetMarketOrderbooksResponse", {"orderbooks": books}))
     cases.append(("GetMarketOrderbookResponse", {"orderbook_fp": ex.orderbook(BTC)}))
     for m in ex.markets(status="open")[:40] + ex.markets(status="settled")[:10]:
-        candles = ex.candlesticks(None, m["ticker"], start_ts=now - 86400, end_ts=now + 60, period_interval=60,
-                                  include_latest_before_start=True)
+        candles = ex.candlesticks(
+            None,
+            m["ticker"],
+            start_ts=now - 86400,
+            end_ts=now + 60,
+            period_interval=60,
+            include_latest_before_start=True,
+        )
         cases.append(("GetMarketCandlesticksResponse", {"ticker": m["ticker"], "candlesticks": candles}))
     for m in ex.historical_markets()[:10]:
-        candles = ex.candlesticks(None, m["ticker"], start_ts=now - 2 * 86400, end_ts=now, period_interval=1,
-                                  historical=True)
-        cases.append(("GetMarketCandlesticksHistoricalResponse", {"ticker": m["ticker"], "candlesticks": candles}))
+        candles = ex.candlesticks(
+            None, m["ticker"], start_ts=now - 2 * 86400, end_ts=now, period_interval=1, historical=True
+        )
+        cases.append(
+            ("GetMarketCandlesticksHistoricalResponse", {"ticker": m["ticker"], "candlesticks": candles})
+        )
     cases.append(("ExchangeStatus", ex.exchange_status()))
     cases.append(("GetExchangeScheduleResponse", ex.exchange_schedule()))
     cases.append(("GetHistoricalCutoffResponse", ex.historical_cutoff()))
@@ -121,26 +171,51 @@ def payloads(ex: Exchange) -> list[tuple[str, dict]]:
         market_positions, event_positions = ex.positions(user, settlement_status="all")
         assert market_positions
         cases.append(("GetBalanceResponse", ex.balance(user)))
-        cases.append(("GetPositionsResponse", {"market_positions": market_positions,
-                                               "event_positions": event_positions, "cursor": ""}))
+        cases.append(
+            (
+                "GetPositionsResponse",
+                {"market_positions": market_positions, "event_positions": event_positions, "cursor": ""},
+            )
+        )
         cases.append(("GetFillsResponse", {"fills": ex.fills(user), "cursor": ""}))
         cases.append(("GetOrdersResponse", {"orders": ex.orders(user), "cursor": ""}))
         cases.append(("GetOrderResponse", {"order": ex.orders(user)[0]}))
     assert ex.settlements("bob")
     cases.append(("GetSettlementsResponse", {"settlements": ex.settlements("bob"), "cursor": ""}))
     # Write receipts.
-    body = {"ticker": BTC, "side": "bid", "count": "2", "price": "0.10", "time_in_force": "good_till_canceled",
-            "self_trade_prevention_type": "maker", "client_order_id": "sdk-1"}
+    body = {
+        "ticker": BTC,
+        "side": "bid",
+        "count": "2",
+        "price": "0.10",
+        "time_in_force": "good_till_canceled",
+        "self_trade_prevention_type": "maker",
+        "client_order_id": "sdk-1",
+    }
     created = ex.create_order("alice", body)
     cases.append(("CreateOrderV2Response", created))
-    cases.append(("AmendOrderV2Response", ex.amend_order("alice", created["order_id"], {
-        "ticker": BTC, "side": "bid", "price": "0.11", "count": "3"})))
-    cases.append(("DecreaseOrderV2Response", ex.decrease_order("alice", created["order_id"], {"reduce_by": "1"})))
+    cases.append(
+        (
+            "AmendOrderV2Response",
+            ex.amend_order(
+                "alice", created["order_id"], {"ticker": BTC, "side": "bid", "price": "0.11", "count": "3"}
+            ),
+        )
+    )
+    cases.append(
+        ("DecreaseOrderV2Response", ex.decrease_order("alice", created["order_id"], {"reduce_by": "1"}))
+    )
     cases.append(("CancelOrderV2Response", ex.cancel_order("alice", created["order_id"])))
     batch = ex.batch_create_orders("alice", {"orders": [body, {**body, "price": "0.105"}]})
     cases.append(("BatchCreateOrdersV2Response", batch))
-    cases.append(("BatchCancelOrdersV2Response", ex.batch_cancel_orders("alice", {"orders": [
-        {"order_id": batch["orders"][0]["order_id"]}, {"order_id": "unknown"}]})))
+    cases.append(
+        (
+            "BatchCancelOrdersV2Response",
+            ex.batch_cancel_orders(
+                "alice", {"orders": [{"order_id": batch["orders"][0]["order_id"]}, {"order_id": "unknown"}]}
+            ),
+        )
+    )
     return cases
 
 
@@ -151,7 +226,9 @@ def test_every_exchange_record_parses_with_the_sdk(tmp_path: Path) -> None:
     data.write_text(json.dumps(cases))
     script = tmp_path / "check.py"
     script.write_text(CHECKER)
-    run = subprocess.run([str(python), str(script), str(data)], capture_output=True, text=True, timeout=300, check=False)
+    run = subprocess.run(
+        [str(python), str(script), str(data)], capture_output=True, text=True, timeout=300, check=False
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     report = json.loads(run.stdout)
     assert report["checked"] == len(cases) > 60
@@ -170,7 +247,9 @@ def test_the_checker_catches_a_broken_record(tmp_path: Path) -> None:
     data.write_text(json.dumps([["Market", no_key], ["Market", bad_enum], ["Series", nullable_missing]]))
     script = tmp_path / "check.py"
     script.write_text(CHECKER)
-    run = subprocess.run([str(python), str(script), str(data)], capture_output=True, text=True, timeout=300, check=False)
+    run = subprocess.run(
+        [str(python), str(script), str(data)], capture_output=True, text=True, timeout=300, check=False
+    )
     failures = json.loads(run.stdout)["failures"]
     assert len(failures) == 3
     assert "settlement_bounds_type" in failures[0]

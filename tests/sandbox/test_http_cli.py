@@ -52,9 +52,13 @@ class Cli:
 
 @contextmanager
 def cli(*args: str) -> Iterator[Cli]:
-    proc = subprocess.Popen([sys.executable, "-m", "kalshi_nb.sandbox", "--port", "0", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kalshi_nb.sandbox", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     lines: queue.Queue = queue.Queue()
 
     def pump() -> None:
@@ -107,8 +111,11 @@ def test_write_env_produces_a_working_env(tmp_path: Path):
     env_file.parent.mkdir()
     with cli("--write-env", str(env_file)) as c:
         c.read_banner()
-        values = dict(line.split("=", 1) for line in env_file.read_text().splitlines()
-                      if line and not line.startswith("#"))
+        values = dict(
+            line.split("=", 1)
+            for line in env_file.read_text().splitlines()
+            if line and not line.startswith("#")
+        )
         assert set(values) == {"KALSHI_API_BASE", "KALSHI_API_KEY_ID", "KALSHI_PRIVATE_KEY_PATH"}
         assert values["KALSHI_API_BASE"] == c.url
         key_path = Path(values["KALSHI_PRIVATE_KEY_PATH"])
@@ -118,15 +125,21 @@ def test_write_env_produces_a_working_env(tmp_path: Path):
         key = load_private_key(str(key_path))
         path = PREFIX + "/portfolio/balance"
         base = values["KALSHI_API_BASE"].removesuffix(PREFIX)
-        resp = requests.get(base + path, headers=auth_headers(key, values["KALSHI_API_KEY_ID"], "GET", path),
-                            timeout=10)
+        resp = requests.get(
+            base + path, headers=auth_headers(key, values["KALSHI_API_KEY_ID"], "GET", path), timeout=10
+        )
         assert resp.status_code == 200, resp.text
         assert isinstance(resp.json()["balance"], int)
         assert "PRIVATE" not in "".join(c.banner)
     before = env_file.read_text()
 
-    refused = subprocess.run([sys.executable, "-m", "kalshi_nb.sandbox", "--write-env", str(env_file)],
-                             capture_output=True, text=True, timeout=60, check=False)
+    refused = subprocess.run(
+        [sys.executable, "-m", "kalshi_nb.sandbox", "--write-env", str(env_file)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert refused.returncode == 2
     assert "--force" in refused.stderr
     assert env_file.read_text() == before
@@ -135,6 +148,38 @@ def test_write_env_produces_a_working_env(tmp_path: Path):
         c.read_banner()
         assert env_file.read_text() != before  # a new port and key
         assert f"KALSHI_API_BASE={c.url}" in env_file.read_text()
+
+
+def test_a_restart_on_a_fixed_port_keeps_the_env_working(tmp_path: Path):
+    """`make sandbox` (fixed port, --force): the .env a notebook already read keeps working after a restart."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    env_file = tmp_path / ".env"
+
+    def values() -> dict[str, str]:
+        return dict(
+            line.split("=", 1) for line in env_file.read_text().splitlines() if line and line[0] != "#"
+        )
+
+    def balance_status(v: dict[str, str]) -> int:
+        key = load_private_key(v["KALSHI_PRIVATE_KEY_PATH"])
+        path = PREFIX + "/portfolio/balance"
+        base = v["KALSHI_API_BASE"].removesuffix(PREFIX)
+        return requests.get(
+            base + path, headers=auth_headers(key, v["KALSHI_API_KEY_ID"], "GET", path), timeout=10
+        ).status_code
+
+    with cli("--port", port, "--write-env", str(env_file), "--force") as c:
+        c.read_banner()
+        first = values()
+        assert balance_status(first) == 200
+    with cli("--port", port, "--write-env", str(env_file), "--force") as c:
+        c.read_banner()
+        assert values() == first  # same URL, same key id, same key file
+        assert balance_status(first) == 200  # the old credentials are trusted by the new process
 
 
 @pytest.mark.parametrize("as_path", [True, False])
@@ -167,15 +212,18 @@ def test_script_flag_and_latency():
         assert second.elapsed.total_seconds() >= 0.1
 
 
-@pytest.mark.parametrize("argv", [
-    ["--key-id", "only-an-id"],
-    ["--error-rate", "2"],
-    ["--fault-phase", "during"],
-    ["--rate-limit", "unlimited"],
-    ["--now", "yesterday"],
-    ["--public-key", "/no/such/file.pem", "--key-id", "x"],
-    ["--script", "explode"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--key-id", "only-an-id"],
+        ["--error-rate", "2"],
+        ["--fault-phase", "during"],
+        ["--rate-limit", "unlimited"],
+        ["--now", "yesterday"],
+        ["--public-key", "/no/such/file.pem", "--key-id", "x"],
+        ["--script", "explode"],
+    ],
+)
 def test_bad_arguments_exit_2(argv, capsys):
     with pytest.raises(SystemExit) as info:
         main(argv)

@@ -87,29 +87,32 @@ SANDBOX_OPTIONS = {"rate_limit": "basic"}
 
 
 @pytest.fixture(autouse=True)
-def _clean(sb):
-    sb.set_rate_limit("basic")
+def _clean(module_sb):
+    module_sb.set_rate_limit("basic")
     yield
-    sb.check()
+    module_sb.check()
 
 
-def test_reads_are_limited_then_recover(sb):
+def test_reads_are_limited_then_recover(module_sb):
     with requests.Session() as s:
-        statuses = [s.get(sb.url + "/exchange/status", timeout=10).status_code for _ in range(40)]
+        statuses = [s.get(module_sb.url + "/exchange/status", timeout=10).status_code for _ in range(40)]
         assert statuses[:20] == [200] * 20  # a full bucket holds 20 requests
         assert 429 in statuses
-        limited = next(r for r in (s.get(sb.url + "/exchange/status", timeout=10) for _ in range(40))
-                       if r.status_code == 429)
+        limited = next(
+            r
+            for r in (s.get(module_sb.url + "/exchange/status", timeout=10) for _ in range(40))
+            if r.status_code == 429
+        )
         assert limited.json() == {"error": "too many requests"}
         assert "Retry-After" not in limited.headers
         time.sleep(0.3)  # 60 tokens refilled
-        assert s.get(sb.url + "/exchange/status", timeout=10).status_code == 200
+        assert s.get(module_sb.url + "/exchange/status", timeout=10).status_code == 200
 
 
-def test_writes_have_their_own_bucket(sb):
-    signer = Signer(sb)
-    ticker = live_market_ticker(sb)
-    sb.app.limiter.reset()
+def test_writes_have_their_own_bucket(module_sb):
+    signer = Signer(module_sb)
+    ticker = live_market_ticker(module_sb)
+    module_sb.app.limiter.reset()
     # Exhaust the read bucket of this key; writes must still go through.
     while signer.get("/portfolio/balance").status_code != 429:
         pass
@@ -118,11 +121,13 @@ def test_writes_have_their_own_bucket(sb):
     signer.delete("/portfolio/events/orders")
 
 
-def test_rate_limit_off_and_on_through_the_control_route(sb):
-    resp = requests.post(sb.root_url + "/_sandbox/rate_limit", json={"tier": "off"}, timeout=10)
+def test_rate_limit_off_and_on_through_the_control_route(module_sb):
+    resp = requests.post(module_sb.root_url + "/_sandbox/rate_limit", json={"tier": "off"}, timeout=10)
     assert resp.json() == {"tier": "off"}
     with requests.Session() as s:
-        assert all(s.get(sb.url + "/exchange/status", timeout=10).status_code == 200 for _ in range(60))
-    resp = requests.post(sb.root_url + "/_sandbox/rate_limit", json={"tier": "premier"}, timeout=10)
+        assert all(
+            s.get(module_sb.url + "/exchange/status", timeout=10).status_code == 200 for _ in range(60)
+        )
+    resp = requests.post(module_sb.root_url + "/_sandbox/rate_limit", json={"tier": "premier"}, timeout=10)
     assert resp.json() == {"tier": "premier"}
-    assert requests.get(sb.root_url + "/_sandbox/rate_limit", timeout=10).json() == {"tier": "premier"}
+    assert requests.get(module_sb.root_url + "/_sandbox/rate_limit", timeout=10).json() == {"tier": "premier"}

@@ -33,20 +33,20 @@ def _identity(root_url: str, nonce: str) -> requests.Response:
     return requests.get(root_url + "/_sandbox/identity", params={"nonce": nonce}, timeout=10)
 
 
-def test_secret_file_is_private_and_where_the_contract_says(sb):
-    path = Path(sb.secret_path)
-    assert path == Path(os.environ["KALSHI_NB_DATA_DIR"]) / "sandbox" / f"127.0.0.1_{sb.port}.secret"
-    assert path == secret_path("127.0.0.1", sb.port)
+def test_secret_file_is_private_and_where_the_contract_says(module_sb):
+    path = Path(module_sb.secret_path)
+    assert path == Path(os.environ["KALSHI_NB_DATA_DIR"]) / "sandbox" / f"127.0.0.1_{module_sb.port}.secret"
+    assert path == secret_path("127.0.0.1", module_sb.port)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     text = path.read_text()
     assert len(bytes.fromhex(text)) == 32
 
 
-def test_identity_answers_the_hmac_of_the_nonce(sb):
-    secret = Path(sb.secret_path).read_text()
+def test_identity_answers_the_hmac_of_the_nonce(module_sb):
+    secret = Path(module_sb.secret_path).read_text()
     for nonce in (secrets.token_hex(16), "a", "F" * 128):
-        resp = _identity(sb.root_url, nonce)
+        resp = _identity(module_sb.root_url, nonce)
         assert resp.status_code == 200, resp.text
         assert resp.json() == {"sandbox": "kalshi_nb", "proof": _proof(secret, nonce)}
     # a fresh secret per sandbox: the proof of one is not the proof of another
@@ -55,33 +55,42 @@ def test_identity_answers_the_hmac_of_the_nonce(sb):
         assert _identity(other.root_url, nonce).json()["proof"] != _proof(secret, nonce)
 
 
-@pytest.mark.parametrize("params", [{}, {"nonce": ""}, {"nonce": "xyz"}, {"nonce": "a" * 129},
-                                    {"nonce": "ab cd"}, {"nonce": "\uff10\uff11"}])
-def test_a_missing_or_bad_nonce_is_400(sb, params):
-    resp = requests.get(sb.root_url + "/_sandbox/identity", params=params, timeout=10)
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"nonce": ""},
+        {"nonce": "xyz"},
+        {"nonce": "a" * 129},
+        {"nonce": "ab cd"},
+        {"nonce": "\uff10\uff11"},
+    ],
+)
+def test_a_missing_or_bad_nonce_is_400(module_sb, params):
+    resp = requests.get(module_sb.root_url + "/_sandbox/identity", params=params, timeout=10)
     assert resp.status_code == 400
     assert "nonce" in resp.json()["error"]["message"]
 
 
-def test_identity_is_never_faulted_nor_logged(sb):
-    sb.faults.update(error_rate=1.0, drop_rate=1.0, latency=0.0)
-    sb.faults.script(["drop", "500", "429"])
-    resp = _identity(sb.root_url, "abcd")
+def test_identity_is_never_faulted_nor_logged(module_sb):
+    module_sb.faults.update(error_rate=1.0, drop_rate=1.0, latency=0.0)
+    module_sb.faults.script(["drop", "500", "429"])
+    resp = _identity(module_sb.root_url, "abcd")
     assert resp.status_code == 200
-    assert sb.faults.pending() == 3
-    assert not any(r.path.startswith("/_sandbox") for r in sb.requests)
+    assert module_sb.faults.pending() == 3
+    assert not any(r.path.startswith("/_sandbox") for r in module_sb.requests)
 
 
 def test_the_file_goes_when_the_sandbox_stops(tmp_path, monkeypatch):
     monkeypatch.setenv("KALSHI_NB_DATA_DIR", str(tmp_path / "data"))
-    with sandbox(seed=2, markets=10) as sb:
-        path = Path(sb.secret_path)
+    with sandbox(seed=2, markets=10) as module_sb:
+        path = Path(module_sb.secret_path)
         assert path.is_relative_to(tmp_path)
         assert path.exists()
-        port = sb.port
+        port = module_sb.port
     assert not path.exists()
     with pytest.raises(RuntimeError):
-        sb.secret_path  # noqa: B018
+        module_sb.secret_path  # noqa: B018
     # the stopped sandbox answers nothing any more: a client finds no file and no answer
     with pytest.raises(requests.ConnectionError):
         _identity(f"http://127.0.0.1:{port}", "ab")
@@ -108,7 +117,10 @@ def test_the_cli_server_proves_its_identity_and_cleans_up(tmp_path, monkeypatch)
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         root = c.url.removesuffix("/trade-api/v2")
         nonce = secrets.token_hex(32)
-        assert _identity(root, nonce).json() == {"sandbox": "kalshi_nb", "proof": _proof(path.read_text(), nonce)}
+        assert _identity(root, nonce).json() == {
+            "sandbox": "kalshi_nb",
+            "proof": _proof(path.read_text(), nonce),
+        }
         c.proc.send_signal(signal.SIGTERM)
         assert c.proc.wait(timeout=20) == 0
     assert not path.exists()

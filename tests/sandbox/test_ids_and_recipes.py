@@ -18,11 +18,13 @@ ORDERS_PATH = r"/portfolio/events/orders$"  # the create route only, not batched
 
 # --- ids ------------------------------------------------------------------------------------------------
 
-def _place_marketable(sb) -> dict:
-    signer = Signer(sb)
-    for market in sb.exchange.markets(status="open"):
-        resp = signer.post(ORDERS, json=order_body(market["ticker"], price="0.9900",
-                                                   time_in_force="immediate_or_cancel"))
+
+def _place_marketable(module_sb) -> dict:
+    signer = Signer(module_sb)
+    for market in module_sb.exchange.markets(status="open"):
+        resp = signer.post(
+            ORDERS, json=order_body(market["ticker"], price="0.9900", time_in_force="immediate_or_cancel")
+        )
         if resp.status_code == 201 and resp.json()["fill_count"] != "0.00":
             return resp.json()
     raise AssertionError("no market filled a marketable order")
@@ -31,17 +33,23 @@ def _place_marketable(sb) -> dict:
 def test_ids_differ_across_restarts_with_the_same_seed_but_data_does_not():
     runs = []
     for _ in range(2):
-        with sandbox(seed=4, markets=20) as sb:
-            receipt = _place_marketable(sb)
-            resting = Signer(sb).post(ORDERS, json=order_body(live_market_ticker(sb))).json()
-            fills = sb.exchange.fills(sb.user_id)
-            runs.append({
-                "orders": {receipt["order_id"], resting["order_id"]},
-                "fills": {f["fill_id"] for f in fills},
-                "trades": {t["trade_id"] for t in sb.exchange.trades() if t["ticker"] == fills[0]["ticker"]},
-                "markets": [m["ticker"] for m in sb.exchange.markets()],
-                "seeded_trades": [t["trade_id"] for t in sb.exchange.trades()][-50:],
-            })
+        with sandbox(seed=4, markets=20) as module_sb:
+            receipt = _place_marketable(module_sb)
+            resting = Signer(module_sb).post(ORDERS, json=order_body(live_market_ticker(module_sb))).json()
+            fills = module_sb.exchange.fills(module_sb.user_id)
+            runs.append(
+                {
+                    "orders": {receipt["order_id"], resting["order_id"]},
+                    "fills": {f["fill_id"] for f in fills},
+                    "trades": {
+                        t["trade_id"]
+                        for t in module_sb.exchange.trades()
+                        if t["ticker"] == fills[0]["ticker"]
+                    },
+                    "markets": [m["ticker"] for m in module_sb.exchange.markets()],
+                    "seeded_trades": [t["trade_id"] for t in module_sb.exchange.trades()][-50:],
+                }
+            )
     first, second = runs
     assert not first["orders"] & second["orders"]
     assert first["fills"]
@@ -52,9 +60,10 @@ def test_ids_differ_across_restarts_with_the_same_seed_but_data_does_not():
 
 # --- client_order_id reuse (kalshi-api.md §5.7) ----------------------------------------------------------
 
-def test_client_order_id_is_refused_only_while_its_order_rests(sb):
-    signer = Signer(sb)
-    ticker = live_market_ticker(sb)
+
+def test_client_order_id_is_refused_only_while_its_order_rests(module_sb):
+    signer = Signer(module_sb)
+    ticker = live_market_ticker(module_sb)
     first = signer.post(ORDERS, json=order_body(ticker, client_order_id="reuse-1"))
     assert first.status_code == 201
     again = signer.post(ORDERS, json=order_body(ticker, client_order_id="reuse-1", price="0.0200"))
@@ -70,27 +79,30 @@ def test_client_order_id_is_refused_only_while_its_order_rests(sb):
     assert after_cancel.json()["order_id"] != first.json()["order_id"]
 
 
-def test_client_order_id_is_accepted_again_after_the_order_executed(sb):
-    signer = Signer(sb)
-    receipt = _place_marketable(sb)
+def test_client_order_id_is_accepted_again_after_the_order_executed(module_sb):
+    signer = Signer(module_sb)
+    receipt = _place_marketable(module_sb)
     coid = receipt["client_order_id"]
-    order = sb.exchange.order(sb.user_id, receipt["order_id"])
+    order = module_sb.exchange.order(module_sb.user_id, receipt["order_id"])
     assert order["status"] in ("executed", "canceled")  # IOC: never rests
     ticker = order["ticker"]
-    again = signer.post(ORDERS, json=order_body(ticker, client_order_id=coid, price="0.9900",
-                                                time_in_force="immediate_or_cancel"))
+    again = signer.post(
+        ORDERS,
+        json=order_body(ticker, client_order_id=coid, price="0.9900", time_in_force="immediate_or_cancel"),
+    )
     assert again.status_code == 201, again.text
     assert again.json()["order_id"] != receipt["order_id"]
-    assert [o["client_order_id"] for o in sb.exchange.orders(sb.user_id)].count(coid) == 2
+    assert [o["client_order_id"] for o in module_sb.exchange.orders(module_sb.user_id)].count(coid) == 2
 
 
 # --- fault recipes for ambiguous creates -----------------------------------------------------------------
 
-def test_delay_after_processes_then_answers_late(sb):
-    signer = Signer(sb)
-    ticker = live_market_ticker(sb)
+
+def test_delay_after_processes_then_answers_late(module_sb):
+    signer = Signer(module_sb)
+    ticker = live_market_ticker(module_sb)
     body = order_body(ticker)
-    sb.faults.script(["delay_after:1.5"], methods=["POST"], path=ORDERS_PATH)
+    module_sb.faults.script(["delay_after:1.5"], methods=["POST"], path=ORDERS_PATH)
     started = time.perf_counter()
     with pytest.raises(requests.Timeout):
         signer.post(ORDERS, json=body, timeout=0.5)
@@ -98,16 +110,16 @@ def test_delay_after_processes_then_answers_late(sb):
     assert body["client_order_id"] in my_client_order_ids(signer, ticker)
     assert time.perf_counter() - started < 1.4
     time.sleep(1.2)
-    record = next(r for r in sb.requests if r.method == "POST")
+    record = next(r for r in module_sb.requests if r.method == "POST")
     assert (record.status, record.fault) == (201, "delay_after")
     assert record.duration >= 1.5
 
 
-def test_delay_before_answers_late_without_processing_first(sb):
-    signer = Signer(sb)
-    ticker = live_market_ticker(sb)
+def test_delay_before_answers_late_without_processing_first(module_sb):
+    signer = Signer(module_sb)
+    ticker = live_market_ticker(module_sb)
     body = order_body(ticker)
-    sb.faults.script(["delay_before:1.0"], methods=["POST"], path=ORDERS_PATH)
+    module_sb.faults.script(["delay_before:1.0"], methods=["POST"], path=ORDERS_PATH)
     with pytest.raises(requests.Timeout):
         signer.post(ORDERS, json=body, timeout=0.4)
     assert body["client_order_id"] not in my_client_order_ids(signer, ticker)  # still sleeping
@@ -115,27 +127,36 @@ def test_delay_before_answers_late_without_processing_first(sb):
     assert body["client_order_id"] in my_client_order_ids(signer, ticker)  # then processed
 
 
-def test_latency_rate_with_phase_after(sb):
-    signer = Signer(sb)
-    ticker = live_market_ticker(sb)
+def test_latency_rate_with_phase_after(module_sb):
+    signer = Signer(module_sb)
+    ticker = live_market_ticker(module_sb)
     body = order_body(ticker)
-    sb.faults.update(latency={"seconds": 1.0, "methods": ["POST"], "path": ORDERS_PATH, "phase": "after"})
+    module_sb.faults.update(
+        latency={"seconds": 1.0, "methods": ["POST"], "path": ORDERS_PATH, "phase": "after"}
+    )
     with pytest.raises(requests.Timeout):
         signer.post(ORDERS, json=body, timeout=0.4)
     assert body["client_order_id"] in my_client_order_ids(signer, ticker)  # GETs are not delayed
     time.sleep(0.8)
 
 
-@pytest.mark.parametrize(("entry", "status", "placed"), [
-    ("drop_after", None, True), ("500_after", 500, True), ("503_after", 503, True),
-    ("500_before", 500, False), ("429", 429, False), ("drop_before", None, False),
-])
-def test_recipes(sb, entry, status, placed):
-    signer = Signer(sb)
-    ticker = live_market_ticker(sb)
+@pytest.mark.parametrize(
+    ("entry", "status", "placed"),
+    [
+        ("drop_after", None, True),
+        ("500_after", 500, True),
+        ("503_after", 503, True),
+        ("500_before", 500, False),
+        ("429", 429, False),
+        ("drop_before", None, False),
+    ],
+)
+def test_recipes(module_sb, entry, status, placed):
+    signer = Signer(module_sb)
+    ticker = live_market_ticker(module_sb)
     body = order_body(ticker)
     # Only the create route is faulted: the lookup by client_order_id that follows is not.
-    sb.faults.script([entry], methods=["POST"], path=ORDERS_PATH)
+    module_sb.faults.script([entry], methods=["POST"], path=ORDERS_PATH)
     if status is None:
         with pytest.raises(requests.ConnectionError):
             signer.post(ORDERS, json=body)
@@ -145,17 +166,17 @@ def test_recipes(sb, entry, status, placed):
         if status == 429:
             assert resp.json() == {"error": "too many requests"}
     assert (body["client_order_id"] in my_client_order_ids(signer, ticker)) is placed
-    assert sb.faults.pending() == 0
+    assert module_sb.faults.pending() == 0
 
 
-def test_refuse_connections_is_a_refusal_before_sending(sb):
-    signer = Signer(sb)
-    ticker = live_market_ticker(sb)
+def test_refuse_connections_is_a_refusal_before_sending(module_sb):
+    signer = Signer(module_sb)
+    ticker = live_market_ticker(module_sb)
     body = order_body(ticker)
     with requests.Session() as session:
         signer.session = session
         assert signer.get("/portfolio/balance").status_code == 200  # a pooled keep-alive connection
-        sb.refuse_connections(0.5)
+        module_sb.refuse_connections(0.5)
         with pytest.raises(requests.ConnectionError) as info:
             signer.post(ORDERS, json=body)
         assert isinstance(info.value.args[0].reason, urllib3.exceptions.NewConnectionError)
@@ -164,4 +185,4 @@ def test_refuse_connections_is_a_refusal_before_sending(sb):
         assert body["client_order_id"] not in my_client_order_ids(signer, ticker)
         assert signer.post(ORDERS, json=body).status_code == 201  # listening again, same port
     with pytest.raises(ValueError, match="seconds"):
-        sb.refuse_connections(61)
+        module_sb.refuse_connections(61)

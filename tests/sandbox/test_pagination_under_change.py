@@ -26,22 +26,50 @@ T0 = datetime(2026, 11, 25, 12, tzinfo=timezone.utc)
 # (HTTP path, list key, natural id, query filters, how to list the same thing from the exchange directly)
 PULLS = {
     "markets": ("/markets", "markets", "ticker", {}, lambda ex, uid: ex.markets()),
-    "markets_open": ("/markets", "markets", "ticker", {"status": "open"}, lambda ex, uid: ex.markets(status="open")),
+    "markets_open": (
+        "/markets",
+        "markets",
+        "ticker",
+        {"status": "open"},
+        lambda ex, uid: ex.markets(status="open"),
+    ),
     "events": ("/events", "events", "event_ticker", {}, lambda ex, uid: ex.events()),
     "trades": ("/markets/trades", "trades", "trade_id", {}, lambda ex, uid: ex.trades()),
-    "historical_markets": ("/historical/markets", "markets", "ticker", {},
-                           lambda ex, uid: ex.historical_markets()),
+    "historical_markets": (
+        "/historical/markets",
+        "markets",
+        "ticker",
+        {},
+        lambda ex, uid: ex.historical_markets(),
+    ),
     "orders": ("/portfolio/orders", "orders", "order_id", {}, lambda ex, uid: ex.orders(uid)),
-    "orders_resting": ("/portfolio/orders", "orders", "order_id", {"status": "resting"},
-                       lambda ex, uid: ex.orders(uid, status="resting")),
+    "orders_resting": (
+        "/portfolio/orders",
+        "orders",
+        "order_id",
+        {"status": "resting"},
+        lambda ex, uid: ex.orders(uid, status="resting"),
+    ),
     "fills": ("/portfolio/fills", "fills", "fill_id", {}, lambda ex, uid: ex.fills(uid)),
-    "settlements": ("/portfolio/settlements", "settlements", "ticker", {}, lambda ex, uid: ex.settlements(uid)),
-    "positions": ("/portfolio/positions", "market_positions", "ticker", {},
-                  lambda ex, uid: ex.positions(uid)[0]),
+    "settlements": (
+        "/portfolio/settlements",
+        "settlements",
+        "ticker",
+        {},
+        lambda ex, uid: ex.settlements(uid),
+    ),
+    "positions": (
+        "/portfolio/positions",
+        "market_positions",
+        "ticker",
+        {},
+        lambda ex, uid: ex.positions(uid)[0],
+    ),
 }
 
-MUTATIONS = st.lists(st.sampled_from(["tick", "settle", "buy", "rest", "cancel", "cutoff", "none"]),
-                     min_size=1, max_size=3)
+MUTATIONS = st.lists(
+    st.sampled_from(["tick", "settle", "buy", "rest", "cancel", "cutoff", "none"]), min_size=1, max_size=3
+)
 
 
 class World:
@@ -74,12 +102,15 @@ class World:
         if what == "tick":
             self.now += timedelta(seconds=60 * (1 + self.n % 20))
         elif what == "settle" and pick:
-            held = [p["ticker"] for p in self.exchange.positions(self.sb.user_id)[0]
-                    if p["ticker"] in open_now]
+            held = [
+                p["ticker"] for p in self.exchange.positions(self.sb.user_id)[0] if p["ticker"] in open_now
+            ]
             self.exchange.settle_market(held[0] if held else pick, "yes" if self.n % 2 else "no")
         elif what == "buy" and pick:
-            self.signer.post("/portfolio/events/orders", json=order_body(
-                pick, price="0.9900", time_in_force="immediate_or_cancel"))
+            self.signer.post(
+                "/portfolio/events/orders",
+                json=order_body(pick, price="0.9900", time_in_force="immediate_or_cancel"),
+            )
         elif what == "rest" and pick:
             self.signer.post("/portfolio/events/orders", json=order_body(pick))
         elif what == "cancel":
@@ -95,8 +126,12 @@ class World:
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(name=st.sampled_from(sorted(PULLS)), limit=st.integers(1, 25), seed=st.integers(0, 3),
-       steps=st.lists(MUTATIONS, min_size=1, max_size=60))
+@given(
+    name=st.sampled_from(sorted(PULLS)),
+    limit=st.integers(1, 25),
+    seed=st.integers(0, 3),
+    steps=st.lists(MUTATIONS, min_size=1, max_size=60),
+)
 def test_rows_present_for_the_whole_pull_come_exactly_once(name, limit, seed, steps):
     world = World(seed)
     try:
@@ -137,7 +172,9 @@ def test_a_market_closing_mid_pull_does_not_hide_a_later_one():
         rest = []
         cursor = first["cursor"]
         while cursor:
-            body = world.signer.get("/markets", params={"status": "open", "limit": 3, "cursor": cursor}).json()
+            body = world.signer.get(
+                "/markets", params={"status": "open", "limit": 3, "cursor": cursor}
+            ).json()
             rest.extend(m["ticker"] for m in body["markets"])
             cursor = body["cursor"]
         got = [m["ticker"] for m in first["markets"]] + rest
@@ -150,15 +187,20 @@ def test_a_new_settlement_mid_pull_does_not_repeat_a_row():
     """The issue's case: settlements newest first; a settlement written between pages."""
     world = World(1)
     try:
-        held = [p["ticker"] for p in world.exchange.positions(world.sb.user_id)[0]
-                if p["ticker"] in world.open_tickers() and p["position_fp"] != "0.00"]
+        held = [
+            p["ticker"]
+            for p in world.exchange.positions(world.sb.user_id)[0]
+            if p["ticker"] in world.open_tickers() and p["position_fp"] != "0.00"
+        ]
         assert len(held) >= 3
         for ticker in held[1:]:
             world.exchange.settle_market(ticker, "yes")
         before = [s["ticker"] for s in world.exchange.settlements(world.sb.user_id)]
         first = world.signer.get("/portfolio/settlements", params={"limit": 1}).json()
         world.exchange.settle_market(held[0], "no")  # a new row in front
-        second = world.signer.get("/portfolio/settlements", params={"limit": 100, "cursor": first["cursor"]}).json()
+        second = world.signer.get(
+            "/portfolio/settlements", params={"limit": 100, "cursor": first["cursor"]}
+        ).json()
         got = [s["ticker"] for s in first["settlements"] + second["settlements"]]
         assert len(world.exchange.settlements(world.sb.user_id)) == len(before) + 1
         assert got == before

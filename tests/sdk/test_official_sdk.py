@@ -48,14 +48,25 @@ def sdk_python() -> Path:
     """The Python 3.13 interpreter that has kalshi-python-sync; fail (never skip) if it is missing."""
     path = Path(os.environ.get("KALSHI_NB_SDK_PYTHON") or REPO / ".venv-sdk" / "bin" / "python")
     if not path.exists():
-        pytest.fail(f"the SDK interpreter {path} does not exist. Create it with `bash scripts/setup-sdk-venv.sh` "
-                    "(needs Python 3.13, e.g. from pyenv) or point KALSHI_NB_SDK_PYTHON at a Python 3.13 "
-                    "that has kalshi-python-sync==3.34.0.", pytrace=False)
-    check = subprocess.run([str(path), "-c", "import kalshi_python_sync"], capture_output=True, text=True,
-                           timeout=60)
+        pytest.fail(
+            f"the SDK interpreter {path} does not exist. Create it with `bash scripts/setup-sdk-venv.sh` "
+            "(needs Python 3.13, e.g. from pyenv) or point KALSHI_NB_SDK_PYTHON at a Python 3.13 "
+            "that has kalshi-python-sync==3.34.0.",
+            pytrace=False,
+        )
+    check = subprocess.run(
+        [str(path), "-c", "import kalshi_python_sync"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     if check.returncode != 0:
-        pytest.fail(f"{path} cannot import kalshi_python_sync ({check.stderr.strip()[-300:]}). "
-                    "Run `bash scripts/setup-sdk-venv.sh`.", pytrace=False)
+        pytest.fail(
+            f"{path} cannot import kalshi_python_sync ({check.stderr.strip()[-300:]}). "
+            "Run `bash scripts/setup-sdk-venv.sh`.",
+            pytrace=False,
+        )
     return path
 
 
@@ -78,23 +89,39 @@ class Http:
         if isinstance(self.key, ed25519.Ed25519PrivateKey):
             signature = self.key.sign(message)
         else:
-            signature = self.key.sign(message, padding.PSS(mgf=padding.MGF1(hashes.SHA256()),
-                                                           salt_length=padding.PSS.DIGEST_LENGTH), hashes.SHA256())
-        return {"KALSHI-ACCESS-KEY": self.key_id, "KALSHI-ACCESS-TIMESTAMP": timestamp,
-                "KALSHI-ACCESS-SIGNATURE": base64.b64encode(signature).decode()}
+            signature = self.key.sign(
+                message,
+                padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.DIGEST_LENGTH),
+                hashes.SHA256(),
+            )
+        return {
+            "KALSHI-ACCESS-KEY": self.key_id,
+            "KALSHI-ACCESS-TIMESTAMP": timestamp,
+            "KALSHI-ACCESS-SIGNATURE": base64.b64encode(signature).decode(),
+        }
 
     def request(self, method: str, path: str, *, expect: int = 200, **kwargs: Any) -> Any:
-        response = self.session.request(method, self.base + path, headers=self._headers(method, path),
-                                        timeout=30, **kwargs)
-        assert response.status_code == expect, f"{method} {path}: {response.status_code} {response.text[:500]}"
+        response = self.session.request(
+            method, self.base + path, headers=self._headers(method, path), timeout=30, **kwargs
+        )
+        assert response.status_code == expect, (
+            f"{method} {path}: {response.status_code} {response.text[:500]}"
+        )
         return response.json() if response.content else None
 
     def get(self, path: str, **params: Any) -> Any:
         return self.request("GET", path, params=params)
 
     def order(self, ticker: str, price: str, count: str, tif: str) -> dict[str, Any]:
-        body = {"ticker": ticker, "side": "bid", "price": price, "count": count, "time_in_force": tif,
-                "self_trade_prevention_type": "taker_at_cross", "client_order_id": f"sdk-test-{uuid.uuid4()}"}
+        body = {
+            "ticker": ticker,
+            "side": "bid",
+            "price": price,
+            "count": count,
+            "time_in_force": tif,
+            "self_trade_prevention_type": "taker_at_cross",
+            "client_order_id": f"sdk-test-{uuid.uuid4()}",
+        }
         return self.request("POST", "/portfolio/events/orders", json=body, expect=201)
 
 
@@ -116,10 +143,14 @@ def pick_markets(http: Http) -> tuple[dict[str, Any], dict[str, Any]]:
     cursor = ""
     for _ in range(20):
         page = http.get("/markets", status="open", mve_filter="exclude", limit=1000, cursor=cursor)
-        tradable += [m for m in page["markets"]
-                     if Decimal(m["yes_ask_size_fp"]) >= 3 and Decimal(m["yes_bid_dollars"]) > 0
-                     and Decimal(m["yes_ask_dollars"]) > Decimal(lowest_bid_price(m)) + Decimal("0.05")
-                     and dt.datetime.fromisoformat(m["close_time"]) > now + MIN_TIME_TO_CLOSE]
+        tradable += [
+            m
+            for m in page["markets"]
+            if Decimal(m["yes_ask_size_fp"]) >= 3
+            and Decimal(m["yes_bid_dollars"]) > 0
+            and Decimal(m["yes_ask_dollars"]) > Decimal(lowest_bid_price(m)) + Decimal("0.05")
+            and dt.datetime.fromisoformat(m["close_time"]) > now + MIN_TIME_TO_CLOSE
+        ]
         cursor = page["cursor"]
         if not cursor:
             break
@@ -130,12 +161,17 @@ def pick_markets(http: Http) -> tuple[dict[str, Any], dict[str, Any]]:
     return seasoned[0], others[0]
 
 
-def probe_records(python: Path, url: str, key_id: str, key_path: str, ticker: str,
-                  *extra: str) -> tuple[int, list[dict[str, Any]]]:
+def probe_records(
+    python: Path, url: str, key_id: str, key_path: str, ticker: str, *extra: str
+) -> tuple[int, list[dict[str, Any]]]:
     """Run sdk_probe.py under the SDK interpreter; return its exit status and its JSON lines."""
     result = subprocess.run(
         [str(python), str(PROBE), url, key_id, key_path, "--ticker", ticker, *extra],
-        capture_output=True, text=True, timeout=PROBE_TIMEOUT_S, cwd=REPO,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=PROBE_TIMEOUT_S,
+        cwd=REPO,
         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
     )
     records = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
@@ -144,13 +180,18 @@ def probe_records(python: Path, url: str, key_id: str, key_path: str, ticker: st
     return result.returncode, records
 
 
-def run_probe(python: Path, url: str, key_id: str, key_path: str, ticker: str, *extra: str) -> list[dict[str, Any]]:
+def run_probe(
+    python: Path, url: str, key_id: str, key_path: str, ticker: str, *extra: str
+) -> list[dict[str, Any]]:
     """Run the probe and fail with every call that did not parse."""
     returncode, records = probe_records(python, url, key_id, key_path, ticker, *extra)
     failures = [r for r in records if not r["ok"] and r["call"] != "summary"]
-    report = "\n".join(json.dumps({k: r.get(k) for k in ("call", "status", "err", "problems")})[:1500]
-                       for r in failures)
-    assert not failures and returncode == 0, f"{len(failures)} SDK calls failed (probe exit {returncode}):\n{report}"
+    report = "\n".join(
+        json.dumps({k: r.get(k) for k in ("call", "status", "err", "problems")})[:1500] for r in failures
+    )
+    assert not failures and returncode == 0, (
+        f"{len(failures)} SDK calls failed (probe exit {returncode}):\n{report}"
+    )
     return records
 
 
@@ -179,26 +220,56 @@ def test_official_sdk_parses_every_endpoint() -> None:
 
             # Every endpoint returned data, so the models were exercised on real records, not empty lists.
             must_have_data = [
-                "get_markets [pagination]", "get_markets status=unopened", "get_markets status=open",
-                "get_markets status=closed", "get_markets status=settled", "get_markets mve_filter=only",
-                "get_markets mve_filter=exclude", "get_markets event_ticker", "get_markets tickers",
-                "get_market_orderbook", "get_market_orderbooks", "get_trades [pagination]",
-                "get_events [pagination]", "get_events with_nested_markets status=open", "get_event",
-                "get_event with_nested_markets", "get_series_list", "get_market_candlesticks period=1",
-                "get_market_candlesticks period=60", "get_exchange_schedule", "get_historical_markets [pagination]",
-                "get_trades_historical", "get_positions", "get_fills all", "get_orders [pagination]",
-                "get_orders status=resting", "get_orders status=executed", "get_orders status=canceled",
-                "get_settlements", "batch_create_orders_v2", "batch_cancel_orders_v2",
+                "get_markets [pagination]",
+                "get_markets status=unopened",
+                "get_markets status=open",
+                "get_markets status=closed",
+                "get_markets status=settled",
+                "get_markets mve_filter=only",
+                "get_markets mve_filter=exclude",
+                "get_markets event_ticker",
+                "get_markets tickers",
+                "get_market_orderbook",
+                "get_market_orderbooks",
+                "get_trades [pagination]",
+                "get_events [pagination]",
+                "get_events with_nested_markets status=open",
+                "get_event",
+                "get_event with_nested_markets",
+                "get_series_list",
+                "get_market_candlesticks period=1",
+                "get_market_candlesticks period=60",
+                "get_exchange_schedule",
+                "get_historical_markets [pagination]",
+                "get_trades_historical",
+                "get_positions",
+                "get_fills all",
+                "get_orders [pagination]",
+                "get_orders status=resting",
+                "get_orders status=executed",
+                "get_orders status=canceled",
+                "get_settlements",
+                "batch_create_orders_v2",
+                "batch_cancel_orders_v2",
             ]
             empty = [name for name in must_have_data if not (by_call.get(name) or {}).get("n")]
             assert not empty, f"these calls parsed but returned no records: {empty}"
             assert by_call["get_markets [pagination]"]["pages"] > 1
-            for sweep in ("get_markets all", "get_trades all", "get_events all nested", "get_historical_markets all"):
+            for sweep in (
+                "get_markets all",
+                "get_trades all",
+                "get_events all nested",
+                "get_historical_markets all",
+            ):
                 assert by_call[f"{sweep} [pagination]"]["reached_end"], sweep
 
             # The filters mean what the API docs say (status query names differ from the status values).
-            for query, allowed in (("unopened", {"initialized"}), ("open", {"active"}), ("closed", {"closed"}),
-                                   ("settled", {"determined", "finalized"})):
+            for query, allowed in (
+                ("unopened", {"initialized"}),
+                ("open", {"active"}),
+                ("closed", {"closed"}),
+                ("settled", {"determined", "finalized"}),
+            ):
                 statuses = set(by_call[f"get_markets status={query}"]["sample"]["statuses"])
                 assert statuses and statuses <= allowed, (query, statuses)
             assert "" not in by_call["get_markets mve_filter=only"]["sample"]["mve_collection_tickers"]
@@ -209,8 +280,9 @@ def test_official_sdk_parses_every_endpoint() -> None:
             assert sdk_market["ticker"] == traded["ticker"]
             for field in ("yes_bid_dollars", "yes_ask_dollars", "last_price_dollars", "status", "result"):
                 assert sdk_market[field] == raw_market[field], field
-            assert (dt.datetime.fromisoformat(sdk_market["close_time"])
-                    == dt.datetime.fromisoformat(raw_market["close_time"]))
+            assert dt.datetime.fromisoformat(sdk_market["close_time"]) == dt.datetime.fromisoformat(
+                raw_market["close_time"]
+            )
             assert sdk_market["floor_strike"] == raw_market.get("floor_strike")
             assert sdk_market["price_ranges"] == raw_market["price_ranges"]
             assert by_call["get_market_orderbook"]["sample"] == raw_book
@@ -224,8 +296,11 @@ def test_official_sdk_parses_every_endpoint() -> None:
             assert len(taken) == 1 and taken[0]["is_taker"] is True and taken[0]["book_side"] == "bid"
             assert Decimal(taken[0]["count_fp"]) == 1
             assert Decimal(taken[0]["yes_price_dollars"]) == Decimal(traded["yes_ask_dollars"])
-            settlement = [s for s in by_call["get_settlements"]["sample"]["settlements"]
-                          if s["ticker"] == settled["ticker"]]
+            settlement = [
+                s
+                for s in by_call["get_settlements"]["sample"]["settlements"]
+                if s["ticker"] == settled["ticker"]
+            ]
             assert len(settlement) == 1
             # one YES contract settling YES pays $1.00 = 100 cents
             assert settlement[0]["market_result"] == "yes" and settlement[0]["revenue"] == 100
@@ -267,11 +342,17 @@ def test_official_sdk_authenticates_with_an_ed25519_key(tmp_path: Path) -> None:
     python = sdk_python()
     key = ed25519.Ed25519PrivateKey.generate()
     key_path = tmp_path / "ed25519.pem"
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     key_path.chmod(0o600)
-    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                               serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    public_pem = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     with Sandbox(seed=0, rate_limit=None) as sb:
         http = Http(sb.url, sb.key_id, str(sb.private_key_path))
         try:
@@ -283,7 +364,9 @@ def test_official_sdk_authenticates_with_an_ed25519_key(tmp_path: Path) -> None:
         records = run_probe(python, sb.url, key_id, str(key_path), ticker, "--smoke")
         assert {"get_balance", "create_order_v2", "cancel_order_v2"} <= {r["call"] for r in records}
 
-        returncode, refused = probe_records(python, sb.url, str(uuid.uuid4()), str(key_path), ticker, "--smoke")
+        returncode, refused = probe_records(
+            python, sb.url, str(uuid.uuid4()), str(key_path), ticker, "--smoke"
+        )
         by_call = {r["call"]: r for r in refused}
         assert returncode == 1
         assert by_call["get_balance"]["status"] == 401 and by_call["create_order_v2"]["status"] == 401

@@ -1,0 +1,46 @@
+"""Settings for every pytest run in this repository: the tests and the package's docstring examples.
+
+Every test, docstring example, sandbox or kernel started from them keeps kalshi_nb's files (the order
+journal, sandbox identity secrets) in a throwaway folder: the real user data folder is never touched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+import pytest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every test (and every sandbox or kernel it starts) keeps kalshi_nb's files in a throwaway folder.
+
+    The order journal and the sandbox identity secrets live in ``KALSHI_NB_DATA_DIR``; the real user data
+    folder is never touched.
+    """
+    folder = tempfile.mkdtemp(prefix="kalshi_nb-tests-")
+    config.stash[_DATA_DIR] = (folder, os.environ.get("KALSHI_NB_DATA_DIR"))
+    os.environ["KALSHI_NB_DATA_DIR"] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder, previous = config.stash.get(_DATA_DIR, (None, None))
+    if folder is None:
+        return
+    if previous is None:
+        os.environ.pop("KALSHI_NB_DATA_DIR", None)
+    else:
+        os.environ["KALSHI_NB_DATA_DIR"] = previous
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+_DATA_DIR = pytest.StashKey[tuple]()
+
+
+@pytest.fixture(autouse=True)
+def _doctest_names(doctest_namespace: dict) -> None:
+    """Docstring examples may use ``kalshi_nb`` without importing it, as a notebook would."""
+    import kalshi_nb
+
+    doctest_namespace["kalshi_nb"] = kalshi_nb

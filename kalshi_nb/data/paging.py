@@ -1,0 +1,348 @@
+"""The one paging engine behind every ``iter_*`` and ``*_df``: the list endpoints, one call's pages, merging.
+
+A pull is a list of :class:`_Query` (an endpoint, its filters, an optional row filter). :func:`_follow`
+yields the rows of one query page by page (through ``KalshiClient.paginate``). ``iter_*`` functions merge
+the queries one after another with :func:`_merge` (the first version of a row kept, through
+:func:`_iterate`); ``*_df`` functions run them concurrently and keep the most recent version with
+:func:`_latest`, then shape the rows once (through :func:`_pull`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ..endpoints import check_filters, limit_bounds
+from .args import _client, _max_rows, _progress, _whole
+from .pool import _Cancelled, _gc_paused, _Progress, _run
+
+if TYPE_CHECKING:
+    from ..client import KalshiClient
+
+log = logging.getLogger("kalshi_nb.data")
+
+_T = TypeVar("_T")
+
+
+def _field(name: str) -> Callable[[Mapping[str, Any]], Any]:
+    def key(row: Mapping[str, Any]) -> Any:
+        return row.get(name)
+
+    key.__name__ = name  # shown in the log line about dropped repeats
+    return key
+
+
+def _fill_key(row: Mapping[str, Any]) -> Any:
+    """A fill's ``fill_id``; without one, the (``trade_id``, ``order_id``) pair that names the same fill."""
+    fill_id = row.get("fill_id")
+    if fill_id is not None:
+        return fill_id
+    trade, order = row.get("trade_id"), row.get("order_id")
+    return None if trade is None or order is None else (trade, order)
+
+
+def _settlement_key(row: Mapping[str, Any]) -> Any:
+    """A settlement's (``ticker``, ``settled_time``): the payload has no id, and a market settles once."""
+    ticker = row.get("ticker")
+    return None if ticker is None else (ticker, row.get("settled_time"))
+
+
+_fill_key.__name__, _settlement_key.__name__ = "fill_id", "ticker+settled_time"
+
+
+@dataclass(frozen=True)
+class _Endpoint:
+    """A list endpoint as the engine pages it; its filters and page sizes are :mod:`kalshi_nb.endpoints`'."""
+
+    name: str  # its name in kalshi_nb.endpoints (the filters it accepts)
+    key: str  # the list's key in the response
+    method: str  # the KalshiClient method that fetches one page
+    ident: Callable[[Mapping[str, Any]], Any]  # a row's natural key (None: the row is never merged)
+    updated: str | None = None  # the row's last-update field, which decides between two versions
+    aliases: tuple[str, ...] = ()  # short argument names the *_df functions take for its filters
+
+    @property
+    def page_size(self) -> int:
+        """The endpoint's maximum ``limit``, the page size asked for unless ``limit=`` says otherwise."""
+        return limit_bounds(self.name)[1]
+
+
+_MARKETS = _Endpoint(
+    "markets", "markets", "get_markets", _field("ticker"), "updated_time", ("series", "event")
+)
+_HISTORICAL_MARKETS = _Endpoint(
+    "historical_markets",
+    "markets",
+    "get_historical_markets",
+    _field("ticker"),
+    "updated_time",
+    ("series", "event"),
+)
+_EVENTS = _Endpoint("events", "events", "get_events", _field("event_ticker"), "last_updated_ts", ("series",))
+_TRADES = _Endpoint("trades", "trades", "get_trades", _field("trade_id"))
+_POSITIONS = _Endpoint(
+    "positions", "market_positions", "get_positions", _field("ticker"), "last_updated_ts", ("event",)
+)
+_FILLS = _Endpoint("fills", "fills", "get_fills", _fill_key)
+_ORDERS = _Endpoint("orders", "orders", "get_orders", _field("order_id"), "last_update_time", ("event",))
+_SETTLEMENTS = _Endpoint("settlements", "settlements", "get_settlements", _settlement_key, None, ("event",))
+_LISTS: tuple[_Endpoint, ...] = (
+    _MARKETS,
+    _HISTORICAL_MARKETS,
+    _EVENTS,
+    _TRADES,
+    _POSITIONS,
+    _FILLS,
+    _ORDERS,
+    _SETTLEMENTS,
+)
+"""Every list endpoint the engine pages."""
+
+
+@dataclass(frozen=True)
+class _Query:
+    """One paginated call: an endpoint, its parameters, and an optional client-side row filter."""
+
+    endpoint: _Endpoint
+    params: Mapping[str, Any]
+    keep: Callable[[Mapping[str, Any]], bool] | None = None
+
+
+def _checked(queries: list[_Query]) -> list[_Query]:
+    """Every call's filters checked against its endpoint's spec, before the first request.
+
+    An unknown name (a typo) or value is a ``ValueError`` with a "did you mean": Kalshi ignores unknown
+    filters, so sending it would widen the pull. ``limit`` (the page size) becomes a Python ``int``.
+    """
+    out = []
+    for query in queries:
+        endpoint, params = query.endpoint, dict(query.params)
+        check_filters(endpoint.name, params, also=endpoint.aliases)
+        if params.get("limit") is not None:
+            params["limit"] = _whole(params["limit"], "limit (the page size)", 1, endpoint.page_size)
+        out.append(_Query(endpoint, params, query.keep))
+    return out
+
+
+def _follow(
+    client: KalshiClient,
+    query: _Query,
+    *,
+    max_rows: int | None = None,
+    progress: _Progress | None = None,
+    stop: threading.Event | None = None,
+) -> Iterator[dict]:
+    """The rows of one paginated call; ``client.paginate`` runs the cursor loop and its repeat check."""
+    if max_rows is not None and max_rows <= 0:
+        return
+    endpoint, keep = query.endpoint, query.keep
+    params = dict(query.params)
+    page_size = params.pop("limit", None) or endpoint.page_size
+    fetch = getattr(client, endpoint.method)
+    # With max_rows, count distinct rows: a row repeated by overlapping pages must not use up the quota
+    # (the merge drops the repeat, and the pull would come back short).
+    seen: set[Any] = set()
+    count = 0
+
+    def page(**kwargs: Any) -> dict:
+        if stop is not None and stop.is_set():
+            raise _Cancelled
+        # Near max_rows, ask only for what is missing (only `limit` may change between pages). The rows of
+        # the previous page have all been counted by the time the next one is asked for.
+        wanted = (
+            page_size if max_rows is None or keep is not None else max(1, min(page_size, max_rows - count))
+        )
+        body = fetch(limit=wanted, **kwargs)
+        if progress is not None:
+            progress.page(len(body.get(endpoint.key) or ()))
+        return body
+
+    for row in client.paginate(page, endpoint.key, **params):
+        if keep is not None and not keep(row):
+            continue
+        yield row
+        if max_rows is not None:
+            key = endpoint.ident(row)
+            if key is not None:
+                if key in seen:
+                    continue
+                seen.add(key)
+            count += 1
+            if count >= max_rows:
+                return
+
+
+_Ident = str | Callable[[Mapping[str, Any]], Any] | None
+
+
+def _key_of(ident: _Ident) -> Callable[[Mapping[str, Any]], Any] | None:
+    return _field(ident) if isinstance(ident, str) else ident
+
+
+def _merge(chunks: Iterable[Iterable[dict]], ident: _Ident, max_rows: int | None) -> Iterator[dict]:
+    """Rows of several calls in order, each natural key once, at most ``max_rows``: the ``iter_*`` rule.
+
+    A generator cannot take back a row it has yielded, so the *first* version of a key is the one kept
+    and later repeats are dropped. ``*_df`` functions use :func:`_latest` instead. Rows without a key
+    (``ident(row)`` is None) are all kept.
+
+    Example:
+        >>> live, old = [{"ticker": "A"}, {"ticker": "B"}], [{"ticker": "A", "v": 2}, {"ticker": "C"}]
+        >>> list(_merge([live, old], "ticker", None))
+        [{'ticker': 'A'}, {'ticker': 'B'}, {'ticker': 'C'}]
+    """
+    if max_rows is not None and max_rows <= 0:
+        return
+    key_of = _key_of(ident)
+    seen: set[Any] = set()
+    count = repeats = 0
+    try:
+        for chunk in chunks:
+            for row in chunk:
+                if key_of is not None:
+                    key = key_of(row)
+                    if key is not None:
+                        if key in seen:
+                            repeats += 1
+                            continue
+                        seen.add(key)
+                yield row
+                count += 1
+                if max_rows is not None and count >= max_rows:
+                    return
+    finally:
+        _log_repeats(repeats, key_of)
+
+
+def _latest(
+    chunks: Iterable[Iterable[dict]], ident: _Ident, max_rows: int | None, updated: str | None = None
+) -> list[dict]:
+    """Rows of several calls, each natural key once, at most ``max_rows`` keys: the ``*_df`` rule.
+
+    A key seen twice (pages that overlap because rows moved while the pull ran, a market listed live and
+    historical, a repeated page) keeps the place of its first sighting and the *most recent* version: the
+    one with the later ``updated`` time (``updated_time``, ``last_update_time``, ...), or, when the rows
+    carry no such time or the times are equal, the one fetched last. Rows without a key are all kept.
+
+    Example:
+        >>> live = [{"ticker": "A", "status": "active"}, {"ticker": "B"}]
+        >>> late = [{"ticker": "A", "status": "finalized"}, {"ticker": "C"}]
+        >>> _latest([live, late], "ticker", None)
+        [{'ticker': 'A', 'status': 'finalized'}, {'ticker': 'B'}, {'ticker': 'C'}]
+    """
+    key_of = _key_of(ident)
+    rows: list[dict] = []
+    where: dict[Any, int] = {}
+    repeats = 0
+    for chunk in chunks:
+        for row in chunk:
+            key = None if key_of is None else key_of(row)
+            if key is not None and key in where:
+                repeats += 1
+                at = where[key]
+                if _not_older(row, rows[at], updated):
+                    rows[at] = row
+                continue
+            if max_rows is not None and len(rows) >= max_rows:
+                continue  # full, but a later version of a kept row may still come
+            if key is not None:
+                where[key] = len(rows)
+            rows.append(row)
+    _log_repeats(repeats, key_of)
+    return rows
+
+
+def _not_older(new: Mapping[str, Any], old: Mapping[str, Any], updated: str | None) -> bool:
+    """Whether ``new`` replaces ``old``: not older by ``updated`` (unknown or unreadable times: yes)."""
+    if updated is None:
+        return True
+    then, now = _when(old.get(updated)), _when(new.get(updated))
+    return then is None or now is None or now >= then
+
+
+def _when(value: Any) -> float | None:
+    """An update time from a record (ISO text or Unix seconds) as seconds; None when absent or unreadable."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str) and value:
+        text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
+        try:
+            return datetime.fromisoformat(text).timestamp()
+        except ValueError:
+            return None
+    return None
+
+
+def _log_repeats(repeats: int, key_of: Callable[..., Any] | None) -> None:
+    if repeats:
+        name = getattr(key_of, "__name__", "key")
+        log.info("merged %d repeated row(s) (same %s) across pages or calls", repeats, name)
+
+
+def _prepared(
+    client: KalshiClient | None, queries: list[_Query], max_rows: Any
+) -> tuple[KalshiClient, list[_Query], int | None]:
+    """What every pull checks before its first request: ``max_rows``, each call's filters, the client."""
+    limit = _max_rows(max_rows)
+    queries = _checked(queries)
+    return _client(client), queries, limit
+
+
+def _iterate(client: KalshiClient | None, queries: list[_Query], max_rows: Any) -> Iterator[dict]:
+    """The generator behind every ``iter_*``: the calls one after another, merged (first version kept).
+
+    Everything is checked here, when the ``iter_*`` function is called, before the first request.
+    """
+    client_, queries, limit = _prepared(client, queries, max_rows)
+    ident = queries[0].endpoint.ident if queries else None
+    return _merge((_follow(client_, q, max_rows=limit) for q in queries), ident, limit)
+
+
+def _collect(
+    client: KalshiClient,
+    queries: list[_Query],
+    *,
+    max_rows: int | None,
+    progress: bool | None,
+    label: str,
+) -> list[dict]:
+    """Every row of ``queries`` (run concurrently), merged, most recent version kept; raises if a call fails."""
+    with _Progress(progress, label) as bar:
+        stop = threading.Event()
+
+        def job(query: _Query) -> Callable[[], list[dict]]:
+            return lambda: list(_follow(client, query, max_rows=max_rows, progress=bar, stop=stop))
+
+        chunks = _run([job(q) for q in queries], stop)
+    if not queries:
+        return []
+    endpoint = queries[0].endpoint
+    return _latest(chunks, endpoint.ident, max_rows, endpoint.updated)
+
+
+def _pull(
+    shape: Callable[[list[dict]], _T],
+    client: KalshiClient | None,
+    queries: list[_Query],
+    *,
+    max_rows: Any,
+    progress: bool | None,
+    label: str,
+) -> _T:
+    """Check everything, fetch every row of ``queries`` and shape them once, with the collector paused.
+
+    The one engine of every ``*_df``: the same :func:`_follow` as ``iter_*``, and each natural key once.
+    """
+    setting = _progress(progress)
+    client_, queries, limit = _prepared(client, queries, max_rows)
+    with _gc_paused():
+        records = _collect(client_, queries, max_rows=limit, progress=setting, label=label)
+        shaped = shape(records)
+        del records  # freed by reference counting before the collector comes back
+    return shaped

@@ -1,0 +1,103 @@
+"""Deterministic synthetic data for the sandbox: series, events, markets, and lazy trade/quote history.
+
+Everything is a pure function of ``(seed, anchor, size)``. The anchor is the instant the data describes
+("now" when the exchange was built): windows before it are settled, the one around it is trading, the ones
+after it are not open yet. Records are wire-format dicts (SDK-3.34 field names and types).
+
+Cheap at 200,000 markets: a market is one dict plus a small ``Hist`` (a dozen ints). Its trades, quote
+path and deeper book levels are generated on demand from ``Hist`` alone, and are built so that they agree
+with the summary already in the market dict (last price, volume, 24 h volume, open interest, top of book).
+
+Layout: ``times`` (ISO strings, Eastern date codes) < ``history`` (``Hist`` and the quotes, trades and book
+generated from it) < ``records`` (``Life``, ``Universe``, series/event dicts) < ``builder`` (market records and
+their summaries) < one module per series family (``btc15m``, ``btc_ladder``, ``fed``, ``sports``,
+``subpenny``), run in a fixed order by ``build`` here.
+
+Example:
+    >>> u = build(seed=7, anchor=datetime(2026, 9, 7, 2, 40, tzinfo=timezone.utc))
+    >>> m = next(m for m in u.markets if m["ticker"].startswith("KXBTC15M-") and m["status"] == "active")
+    >>> m["ticker"], m["floor_strike"] > 0
+    ('KXBTC15M-26SEP062245-45', True)
+"""
+
+from __future__ import annotations
+
+import gc
+from datetime import datetime, timezone
+
+from .btc15m import btc15m
+from .btc_ladder import btc_ladder
+from .builder import Builder
+from .fed import fed
+from .history import Hist, Tick, book_levels, oi_of, price_of, quote_at, ticks, top_fields, trade_dict
+from .records import EMPTY_TOP, EVENT_STATUSES, QUERY_STATUS, Life, Universe, status_fields
+from .sports import mve, nfl
+from .subpenny import subpenny
+from .times import DAY, ET, HOUR, MONTHS, et, et_clock, et_code, et_day, iso, iso_ms, to_ts
+
+__all__ = [
+    "DAY",
+    "EMPTY_TOP",
+    "ET",
+    "EVENT_STATUSES",
+    "HOUR",
+    "MONTHS",
+    "QUERY_STATUS",
+    "Hist",
+    "Life",
+    "Tick",
+    "Universe",
+    "book_levels",
+    "build",
+    "et",
+    "et_clock",
+    "et_code",
+    "et_day",
+    "iso",
+    "iso_ms",
+    "oi_of",
+    "price_of",
+    "quote_at",
+    "status_fields",
+    "ticks",
+    "to_ts",
+    "top_fields",
+    "trade_dict",
+]
+
+
+def build(seed: int = 0, anchor: datetime | None = None, size: int | None = None) -> Universe:
+    """Generate the synthetic exchange data for ``seed`` as of ``anchor`` (default: now, UTC).
+
+    ``size`` None gives a few hundred markets; an int gives at least that many live (non-historical) markets.
+
+    Example:
+        >>> len(build(1, datetime(2026, 9, 7, tzinfo=timezone.utc)).markets) > 200
+        True
+    """
+    anchor = anchor or datetime.now(timezone.utc)
+    # Hundreds of thousands of new dicts would trigger the cyclic GC over and over (a third of the build
+    # time at 200k markets); the records hold no cycles, so pausing it is safe.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        b = Builder(seed, int(anchor.timestamp()), size)
+        btc15m(b)
+        btc_ladder(b)
+        fed(b)
+        legs = nfl(b)
+        subpenny(b)
+        if size is not None:
+            # Top the multivariate markets up so the live (non-historical) count is exactly `size`.
+            cut = b.u.market_cutoff_ts
+            live = sum(
+                1
+                for m in b.u.markets
+                if b.u.life[m["ticker"]].finalize_ts >= cut or m["status"] != "finalized"
+            )
+            b.n_mve = max(b.n_mve, size - live)
+        mve(b, legs)
+    finally:
+        if was_enabled:
+            gc.enable()
+    return b.u

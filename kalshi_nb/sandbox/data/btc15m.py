@@ -1,0 +1,93 @@
+"""KXBTC15M: fifteen-minute BTC up/down windows that open undecided near 50c and run to their outcome."""
+
+from __future__ import annotations
+
+import bisect
+
+from ..money import GRIDS, PIP
+from .builder import Builder
+from .records import SOURCES_CF, Life, event_dict, series_dict
+from .times import HOUR, et, et_clock, et_code, et_day
+
+
+def btc15m(b: Builder) -> None:
+    u, a = b.u, b.anchor
+    u.series.append(
+        series_dict(
+            "KXBTC15M",
+            "BTC price up in next 15 mins?",
+            "Crypto",
+            "fifteen_min",
+            ["BTC", "Crypto"],
+            SOURCES_CF,
+            product="BTC15M",
+        )
+    )
+    a15 = a - a % 900
+    first = a15 - (b.live_hours + b.hist_hours) * HOUR
+    for open_ts in range(first, a15 + 8 * 900 + 1, 900):
+        close_ts = open_ts + 900
+        d_close, d_open = et(close_ts), et(open_ts)
+        event = f"KXBTC15M-{et_code(d_close)}"
+        ticker = f"{event}-{d_close.minute:02d}"
+        if ticker in b.tickers:
+            continue  # the repeated hour when DST ends gives the same code twice; keep the first
+        b.tickers.add(ticker)
+        target, final = b.btc_at(open_ts), b.btc_at(close_ts)
+        target_str = f"${target / 100:,.2f}"
+        life = Life(
+            open_ts - 3 * HOUR,
+            open_ts,
+            close_ts,
+            close_ts + 300,
+            close_ts + 360,
+            "yes" if final >= target else "no",
+            f"{final / 100:.2f}",
+            on_open={
+                "floor_strike": target / 100,
+                "yes_sub_title": f"Target Price: {target_str}",
+                "no_sub_title": f"Target Price: {target_str}",
+            },
+        )
+        close_clock = et_clock(d_close)
+        rules = (
+            f"If the simple average of the sixty seconds of CF Benchmarks' BRTI before {close_clock}"
+            f" is at least the simple average of the sixty seconds of BRTI before {et_clock(d_open)},"
+            " the market resolves to Yes."
+        )
+        if open_ts <= a < close_ts:
+            drift = (b.btc_at(open_ts + 900 * ((a - open_ts) // 900)) - target) / max(target * 0.001, 1)
+            p_final = min(max(0.5 + drift * 0.3, 0.03), 0.97)
+        else:
+            p_final = 0.96 if life.result == "yes" else 0.04
+        m = b.market(
+            ticker=ticker,
+            event=event,
+            title="BTC price up in next 15 mins?",
+            yes_sub="Target price: TBD",
+            no_sub="Target price: TBD",
+            life=life,
+            structure="linear_cent",
+            fractional=False,
+            rules=rules,
+            timer=60,
+            strike={"strike_type": "greater_or_equal"},
+        )
+        h = b.hist(
+            ticker, "linear_cent", life, 60, p_final, n_max=25, per_trade=400, fractional=False, amp=6.0
+        )
+        h.open_bid = bisect.bisect_left(GRIDS["linear_cent"], PIP // 2) - 1  # opens around 49c / 51c
+        b.summarize(m, h)
+        u.events.append(
+            event_dict(
+                event,
+                "KXBTC15M",
+                "BTC 15 min",
+                f"{et_day(d_close)[:-6]}, {close_clock}",
+                "Crypto",
+                strike_ts=close_ts,
+                sources=SOURCES_CF,
+                updated_ts=open_ts - 3 * HOUR,
+            )
+        )
+        b.add_market(m, life, h, "KXBTC15M")

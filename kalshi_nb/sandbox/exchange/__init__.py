@@ -1,0 +1,203 @@
+"""The sandbox exchange: all state and rules, no HTTP (the contract is in DESIGN.md).
+
+``Exchange`` is assembled from layers, each a module: ``state`` (units, records, shared helpers),
+``catalogue`` (markets, events, series, trades, the book as listed), ``candles``, ``accounting``
+(balances, positions, fills, settlements, fees), ``matching`` (order entry and the book), ``writes``
+(the order endpoints) and ``bodies`` (request parsing). This module adds the clock, the market lifecycle
+and settlement, which touch every layer. One ``RLock`` guards it all.
+
+Example:
+    >>> from datetime import datetime, timezone
+    >>> when = datetime(2026, 9, 7, 2, 40, tzinfo=timezone.utc)
+    >>> ex = Exchange(seed=1, now=when, clock=lambda: when)
+    >>> ex.add_account("alice")
+    >>> receipt = ex.create_order("alice", {"ticker": "KXBTC15M-26SEP062245-45", "side": "bid", "count": "1",
+    ...     "price": "0.99", "time_in_force": "immediate_or_cancel", "self_trade_prevention_type": "maker"})
+    >>> receipt["fill_count"]
+    '1.00'
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from .. import data
+from ..data import iso
+from ..errors import bad_request, conflict
+from ..limits import MAX_BALANCE_CENTS, MAX_MARKETS, MAX_SEED, bounded_int
+from .candles import Candles
+from .catalogue import Catalogue
+from .state import CENT, _Account, _utcnow, money_str
+from .writes import Writes
+
+__all__ = ["Exchange", "money_str"]
+
+
+class Exchange(Writes, Candles, Catalogue):
+    """All exchange state and rules; thread-safe, JSON-ready answers, ``SandboxError`` on rule violations.
+
+    ``now`` anchors the synthetic data (default: the clock at construction); ``clock`` is the time source
+    for everything else (default: real UTC time, or, when only ``now`` is given, a clock that starts at
+    ``now`` and runs at the real pace). Market statuses and order expiries follow the clock forward.
+
+    Example:
+        >>> ex = Exchange(seed=3)
+        >>> any(m["status"] == "active" for m in ex.markets(series_ticker="KXBTC15M"))
+        True
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        markets: int | None = None,
+        now: datetime | None = None,
+        clock: Callable[[], datetime] | None = None,
+        starting_balance_cents: int = 1_000_000,
+    ) -> None:
+        # Bounds (limits.py): a typo such as markets=10**9 must be a clear error, not an out-of-memory.
+        seed = bounded_int("seed", seed, low=0, high=MAX_SEED)
+        if markets is not None:
+            markets = bounded_int("markets", markets, low=0, high=MAX_MARKETS)
+        starting_balance_cents = bounded_int(
+            "starting_balance_cents", starting_balance_cents, low=0, high=MAX_BALANCE_CENTS
+        )
+        self._lock = threading.RLock()
+        if clock is None and now is not None:
+            # "It is `now`", and time flows from there at the real pace.
+            start, t0 = now, time.monotonic()
+            clock = lambda: start + timedelta(seconds=time.monotonic() - t0)
+        self._clock = clock or _utcnow
+        self._seed = seed
+        self._size = markets
+        self._anchor_arg = now
+        self._starting_cents = starting_balance_cents
+        self.version = 0
+        self._accounts = {}
+        self._load()
+
+    def _load(self) -> None:
+        anchor = self._anchor_arg or self._clock()
+        u = data.build(self._seed, anchor, self._size)
+        self._anchor_ts = u.anchor_ts
+        self._series = {s["ticker"]: s for s in u.series}
+        self._series_order = [s["ticker"] for s in u.series]
+        self._events = {e["event_ticker"]: e for e in u.events}
+        self._event_order = [e["event_ticker"] for e in u.events]
+        self._rec = {m["ticker"]: m for m in u.markets}
+        self._order = [m["ticker"] for m in u.markets]
+        # Row keys for keyset cursors (pagination.py): a market's / event's place in the generated order.
+        self._rank = {t: i for i, t in enumerate(self._order)}
+        self._event_rank = {e: i for i, e in enumerate(self._event_order)}
+        self._life = u.life
+        self._hist = u.hist
+        self._mseries = u.market_series
+        self._by_event = {}
+        self._by_series = {}
+        for m in u.markets:
+            self._by_event.setdefault(m["event_ticker"], []).append(m["ticker"])
+            self._by_series.setdefault(self._mseries[m["ticker"]], []).append(m["ticker"])
+        self._mve = {t for t, m in self._rec.items() if "mve_collection_ticker" in m}
+        self._mve_events = {self._rec[t]["event_ticker"] for t in self._mve}
+        self._cutoff_market = u.market_cutoff_ts
+        self._cutoff_trades = u.trades_cutoff_ts
+        self._cutoff_orders = u.market_cutoff_ts
+        self._settled_at = {}  # settlements made by settle_market
+        self._result = {}  # results set by settle_market
+        self._historical = {t for t in self._order if self._is_historical(t)}
+        self._books = {}
+        self._quote_log = {}
+        self._live_trades = {}  # ticker -> sandbox trades, oldest first
+        self._live_stats = {}  # ticker -> [volume, oi delta] from sandbox trades
+        self._house_pos = {}
+        self._orders = {}
+        self._by_coid = {}  # (user, client_order_id) -> resting order id
+        self._seq = itertools.count()
+        self._tick_cache = OrderedDict()
+        self._cache = {}
+        self._cache_version = -1
+        self._heap = []
+        for t in self._order:
+            nxt = self._life[t].next_change(self._anchor_ts)
+            if nxt is not None:
+                self._heap.append((nxt, next(self._seq), "life", t))
+        heapq.heapify(self._heap)
+        for acct in self._accounts.values():
+            self._accounts[acct.user_id] = _Account(acct.user_id, acct.start_cents * CENT, acct.start_cents)
+        self.version += 1
+        self._sync()
+
+    def reset(self) -> None:
+        """Regenerate everything from the seed; known accounts go back to their starting balance."""
+        with self._lock:
+            self._load()
+
+    def _sync(self) -> float:
+        """Apply every lifecycle change and order expiry due by now; return now (Unix seconds)."""
+        now = self._now()
+        heap = self._heap
+        while heap and heap[0][0] <= now:
+            ts, _, kind, key = heapq.heappop(heap)
+            if kind == "life":
+                self._advance_market(key, ts)
+            elif kind == "expire":
+                order = self._orders.get(key)
+                # An amend can move or remove the expiry: only the order's current one counts.
+                due = order is not None and order.expiration_ts is not None and order.expiration_ts <= ts
+                if order is not None and due and order.status == "resting":
+                    self._cancel(order, ts_ms=int(ts * 1000))
+        return now
+
+    def _advance_market(self, ticker: str, ts: float) -> None:
+        life = self._life[ticker]
+        rec = self._rec[ticker]
+        if ticker in self._settled_at:
+            return  # settled by the control; the natural lifecycle no longer applies
+        status = life.status_at(ts)
+        if status != rec["status"]:
+            changes = data.status_fields(life, status)
+            if status == "active":
+                if life.on_open:
+                    changes.update(life.on_open)
+                h = self._hist.get(ticker)
+                if h is not None:
+                    changes.update(data.top_fields(h))
+            changes["updated_time"] = iso(life.updated_ts(ts))
+            if rec["status"] == "active":
+                self._close_book(ticker, int(ts * 1000))
+            self._replace(ticker, changes)
+            if status == "finalized":
+                self._pay_out(ticker, life.result, ts)
+        nxt = life.next_change(ts)
+        if nxt is not None:
+            heapq.heappush(self._heap, (nxt, next(self._seq), "life", ticker))
+
+    def settle_market(self, ticker: str, result: str) -> None:
+        """Control: resolve a market now ("yes"/"no"): cancel its orders, finalize it, pay $1 per winning contract."""
+        if result not in ("yes", "no"):
+            raise bad_request(f"result must be 'yes' or 'no', got {result!r}")
+        with self._lock:
+            now = self._sync()
+            rec = self._market_or_404(ticker)
+            if rec["status"] == "finalized":
+                raise conflict(
+                    f"market {ticker} is already settled ({rec['result']})", "market_already_settled"
+                )
+            now_ms = int(now * 1000)
+            if rec["status"] == "active":
+                self._close_book(ticker, now_ms)
+            life = self._life[ticker]
+            self._settled_at[ticker] = now
+            self._result[ticker] = result
+            changes = data.status_fields(life, "finalized", settled_ts=int(now), result=result)
+            changes["updated_time"] = iso(int(now))
+            self._replace(ticker, changes)
+            self._pay_out(ticker, result, now)
+            if self._is_historical(ticker):
+                self._historical.add(ticker)

@@ -1,0 +1,185 @@
+"""The control routes under ``/_sandbox/`` and the operations they share with Python and the CLI."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request
+
+from ..errors import SandboxError, bad_request
+from ..identity import valid_nonce
+from ..limits import (
+    MAX_BALANCE_CENTS,
+    MAX_TS,
+    MIN_TS,
+    bounded_float,
+    bounded_int,
+    parse_json,
+)
+from ..ratelimit import RateLimiter, make_limiter
+from .routes import CONTROL_PREFIX, CONTROL_RULES
+from .state import AppState
+from .wire import _error_body, _object, _Query, _string, dumps
+
+
+class ControlRoutes(AppState):
+    """The control handlers (``_c_<endpoint>``) and the operations shared by Python, the CLI and them."""
+
+    def register_key(self, key_id: str, public_key_pem: str | bytes, user_id: str | None = None) -> str:
+        """Trust ``public_key_pem`` for ``key_id``; create an account for a new user; return the user id."""
+        import uuid
+
+        user_id = user_id or str(uuid.uuid4())
+        self.keys.add(key_id, public_key_pem, user_id=user_id)
+        with self._state_lock:
+            if user_id not in self._users:
+                self.exchange.add_account(user_id)
+                self._users.add(user_id)
+        return user_id
+
+    def reset(self) -> None:
+        """Regenerate the exchange from its seed; empty the request log, caches and rate buckets."""
+        with self._state_lock:
+            self.exchange.reset()
+            for user_id in self._users:
+                self.exchange.add_account(user_id)  # idempotent; reset() keeps known accounts
+        self.requests.clear()
+        self._record_bytes.clear()
+        with self._lists_lock:
+            self._lists.clear()
+        if self.limiter is not None:
+            self.limiter.reset()
+
+    def set_rate_limit(self, spec: str | RateLimiter | None) -> None:
+        self.limiter = make_limiter(spec)
+
+    def warm(self) -> int:
+        """Serialise every live market now instead of on first use; return how many were new."""
+        return self._record_bytes.warm(self.exchange.markets())
+
+    def _control(self, environ: dict) -> tuple[int, bytes]:
+        request = Request(environ)
+        try:
+            try:
+                endpoint, _ = self._control_routes.match(request.path, request.method)
+            except HTTPException:
+                raise SandboxError(
+                    404,
+                    "not_found",
+                    f"no control route {request.method} {request.path}; GET {CONTROL_PREFIX}/ lists them",
+                ) from None
+            body: object = None
+            data = request.get_data()
+            if data.strip():
+                try:
+                    body = parse_json(data)
+                except ValueError as exc:
+                    raise bad_request(str(exc)) from None
+            try:
+                return 200, dumps(getattr(self, f"_c_{endpoint}")(request, body))
+            except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
+                raise bad_request(f"{type(exc).__name__}: {str(exc)[:300]}") from None
+        except SandboxError as exc:
+            return exc.status, dumps(exc.body())
+        except Exception as exc:  # noqa: BLE001 -- reported to the caller by on_error
+            self.on_error(exc)
+            return 500, _error_body("internal_server_error", f"sandbox error: {type(exc).__name__}")
+
+    def _c_index(self, request: Request, body: object) -> dict:
+        return {
+            "routes": [
+                f"{','.join(sorted(r.methods - {'HEAD', 'OPTIONS'}))} {r.rule}"  # type: ignore[operator]
+                for r in CONTROL_RULES
+            ]
+        }
+
+    def _c_faults_get(self, request: Request, body: object) -> dict:
+        return self.faults.settings()
+
+    def _c_faults_set(self, request: Request, body: object) -> dict:
+        self.faults.update(**_object(body))
+        return self.faults.settings()
+
+    def _c_faults_clear(self, request: Request, body: object) -> dict:
+        self.faults.clear()
+        return self.faults.settings()
+
+    def _c_faults_script(self, request: Request, body: object) -> dict:
+        spec = _object(body)
+        self.faults.script(spec["entries"], methods=spec.get("methods"), path=spec.get("path"))
+        return {"pending": self.faults.pending()}
+
+    def _c_reset(self, request: Request, body: object) -> dict:
+        self.reset()
+        return {"reset": True}
+
+    def _c_settle(self, request: Request, body: object) -> dict:
+        spec = _object(body)
+        self.exchange.settle_market(_string(spec, "ticker"), _string(spec, "result"))
+        return {"settled": spec["ticker"], "result": spec["result"]}
+
+    def _c_balance(self, request: Request, body: object) -> dict:
+        spec = _object(body)
+        user_id = spec.get("user_id")
+        if user_id is None and "key_id" in spec:
+            entry = self.keys.get(_string(spec, "key_id"))
+            if entry is None:
+                raise SandboxError(404, "not_found", "unknown key_id")
+            user_id = entry.user_id
+        cents = spec.get("balance_cents")
+        if not isinstance(user_id, str) or isinstance(cents, bool) or not isinstance(cents, int):
+            raise bad_request('expected {"user_id" or "key_id": str, "balance_cents": int}')
+        bounded_int("balance_cents", cents, low=0, high=MAX_BALANCE_CENTS)
+        self.exchange.set_balance(user_id, cents)
+        return {"user_id": user_id, "balance_cents": cents}
+
+    def _c_keys(self, request: Request, body: object) -> dict:
+        spec = _object(body)
+        user_id = spec.get("user_id")
+        if user_id is not None and not isinstance(user_id, str):
+            raise bad_request("user_id must be a string")
+        user_id = self.register_key(_string(spec, "key_id"), _string(spec, "public_key_pem"), user_id)
+        return {"key_id": spec["key_id"], "user_id": user_id}
+
+    def _c_requests_get(self, request: Request, body: object) -> dict:
+        limit = _Query(request.args).integer("limit", low=0)
+        records = self.requests.snapshot()
+        if limit is not None:
+            records = records[-limit:] if limit else []
+        return {"requests": [r.to_json() for r in records]}
+
+    def _c_requests_clear(self, request: Request, body: object) -> dict:
+        self.requests.clear()
+        return {"cleared": True}
+
+    def _c_historical_cutoff(self, request: Request, body: object) -> dict:
+        raw = _object(body).get("ts")
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            when = datetime.fromtimestamp(bounded_float("ts", raw, low=MIN_TS, high=MAX_TS), tz=timezone.utc)
+        elif isinstance(raw, str):
+            when = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+            if when.tzinfo is None:
+                raise bad_request("ts must carry a timezone (e.g. a trailing Z)")
+        else:
+            raise bad_request('expected {"ts": unix seconds or ISO-8601}')
+        self.exchange.set_historical_cutoff(when)
+        return self.exchange.historical_cutoff()
+
+    def _c_identity(self, request: Request, body: object) -> dict:
+        nonce = request.args.get("nonce", "")
+        if not valid_nonce(nonce):
+            raise bad_request("query parameter 'nonce' must be 1 to 128 hex characters")
+        if self.identity is None:
+            raise SandboxError(
+                404, "not_found", "this sandbox app has no identity (it is not served by Sandbox)"
+            )
+        return {"sandbox": "kalshi_nb", "proof": self.identity.proof(nonce)}
+
+    def _c_rate_limit_get(self, request: Request, body: object) -> dict:
+        return {"tier": self.limiter.tier.name if self.limiter else "off"}
+
+    def _c_rate_limit_set(self, request: Request, body: object) -> dict:
+        tier = _object(body).get("tier")
+        self.set_rate_limit(None if tier in (None, "off") else str(tier))
+        return self._c_rate_limit_get(request, None)
