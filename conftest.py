@@ -38,9 +38,28 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 _DATA_DIR = pytest.StashKey[tuple]()
 
 
+@pytest.fixture(scope="session")
+def _doctest_sandbox():
+    """One sandbox for the package's docstring examples, started only if an example runs."""
+    from kalshi_nb.sandbox import Sandbox
+
+    with Sandbox(seed=0, rate_limit=None) as sb:
+        yield sb
+
+
 @pytest.fixture(autouse=True)
-def _doctest_names(doctest_namespace: dict) -> None:
-    """Docstring examples may use ``kalshi_nb`` without importing it, as a notebook would."""
+def _doctest_names(request: pytest.FixtureRequest, doctest_namespace: dict) -> None:
+    """Docstring examples may use ``kalshi_nb`` without importing it, as a notebook would, and, in the
+    package's own modules, ``client`` (signed, on a sandbox), ``sb`` and ``ticker`` (an open KXBTC15M window).
+    """
     import kalshi_nb
 
     doctest_namespace["kalshi_nb"] = kalshi_nb
+    if request.node.__class__.__name__ != "DoctestItem":
+        return
+    sb = request.getfixturevalue("_doctest_sandbox")
+    client = kalshi_nb.KalshiClient(
+        key_id=sb.key_id, private_key_path=sb.private_key_path, api_base=sb.url, rate_limit=None
+    )
+    open_windows = sb.exchange.markets(status="open", series_ticker="KXBTC15M")
+    doctest_namespace.update(sb=sb, client=client, ticker=open_windows[0]["ticker"])

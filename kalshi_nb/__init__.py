@@ -6,8 +6,10 @@ need them).
 
 Example:
     >>> import kalshi_nb
-    >>> client = kalshi_nb.connect()          # credentials if configured, else the local sandbox
-    >>> client.get_market("KXBTC15M-26NOV251245-45")["yes_ask_dollars"]   # doctest: +SKIP
+    >>> client = kalshi_nb.connect("sandbox")   # connect() alone: your credentials if configured, else this
+    >>> window = kalshi_nb.markets_df(series="KXBTC15M").iloc[0]
+    >>> bool(0 < window.yes_ask_dollars < 1)
+    True
 """
 
 from __future__ import annotations

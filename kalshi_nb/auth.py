@@ -8,8 +8,9 @@ digest, or plain Ed25519 for Ed25519 keys (``kalshi-api.md`` section 2).
 drift from the one sent; and every prepared request gets a fresh timestamp, so a retry is re-signed.
 
 Example:
-    >>> key = load_private_key("~/.kalshi/key.pem")                  # doctest: +SKIP
-    >>> requests.get(url, auth=KalshiAuth("my-key-id", key))         # doctest: +SKIP
+    >>> key = load_private_key(sb.private_key_path)          # a sandbox's throwaway key
+    >>> requests.get(sb.url + "/portfolio/balance", auth=KalshiAuth(sb.key_id, key), timeout=5).status_code
+    200
 """
 
 from __future__ import annotations
@@ -58,7 +59,9 @@ def sign_message(private_key: PrivateKey, message: bytes) -> bytes:
     """Sign raw bytes the way Kalshi verifies them (RSA-PSS SHA-256 salt 32, or Ed25519).
 
     Example:
-        >>> sig = sign_message(key, b"1703123456789GET/trade-api/v2/portfolio/balance")  # doctest: +SKIP
+        >>> key = load_private_key(sb.private_key_path)
+        >>> len(sign_message(key, b"1703123456789GET/trade-api/v2/portfolio/balance"))   # RSA-2048: 256 bytes
+        256
     """
     if isinstance(private_key, ed25519.Ed25519PrivateKey):
         return private_key.sign(message)
@@ -71,7 +74,11 @@ def signature_for(private_key: PrivateKey, method: str, path: str, timestamp: st
     """Base64 signature of ``timestamp + METHOD + path``; a query string on ``path`` is dropped.
 
     Example:
-        >>> signature_for(key, "get", "/trade-api/v2/portfolio/orders?limit=5", 1703123456789)  # doctest: +SKIP
+        >>> key = load_private_key(sb.private_key_path)
+        >>> a = signature_for(key, "get", "/trade-api/v2/portfolio/orders?limit=5", 1703123456789)
+        >>> b = signature_for(key, "GET", "/trade-api/v2/portfolio/orders", 1703123456789)
+        >>> len(a) == len(b) == 344   # base64 of 256 bytes; the query string is not signed
+        True
     """
     path = path.split("?", 1)[0]
     message = f"{timestamp}{method.upper()}{path}".encode()
@@ -84,7 +91,9 @@ class KalshiAuth(AuthBase):
     ``clock`` returns Unix seconds (injectable for tests). The repr shows only a redacted key id.
 
     Example:
-        >>> session.get(url, auth=KalshiAuth(key_id, private_key), allow_redirects=False)  # doctest: +SKIP
+        >>> auth = KalshiAuth(sb.key_id, load_private_key(sb.private_key_path))
+        >>> requests.get(sb.url + "/portfolio/balance", auth=auth, allow_redirects=False, timeout=5).ok
+        True
     """
 
     def __init__(
@@ -162,7 +171,8 @@ def load_private_key(
     ``PrivateKeyError`` (a ``ValueError``) saying what to do; it never contains the key or its path.
 
     Example:
-        >>> key = load_private_key("~/.kalshi/kalshi-key.pem")  # doctest: +SKIP
+        >>> load_private_key(sb.private_key_path).key_size
+        2048
     """
     if path is None:
         path = config.get_private_key_path()
@@ -218,7 +228,9 @@ def parse_private_key(data: str | bytes, *, password: str | bytes | None = None)
     """Parse private key bytes (PEM or DER); see ``load_private_key`` for the rules.
 
     Example:
-        >>> parse_private_key(pem_text)  # doctest: +SKIP
+        >>> from pathlib import Path
+        >>> parse_private_key(Path(sb.private_key_path).read_text()).key_size
+        2048
     """
     raw = data.encode() if isinstance(data, str) else bytes(data)
     secret = password.encode() if isinstance(password, str) else password

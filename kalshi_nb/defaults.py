@@ -104,8 +104,9 @@ def default_client() -> KalshiClient:
     """The client set by the last ``connect()`` (or ``set_default_client``).
 
     Example:
-        >>> default_client()  # doctest: +SKIP
-        <KalshiClient sandbox http://127.0.0.1:53411/trade-api/v2 key=5c1e…9a0b>
+        >>> _ = connect("sandbox")
+        >>> default_client()   # doctest: +ELLIPSIS
+        <KalshiClient sandbox http://127.0.0.1:.../trade-api/v2 key=...>
     """
     if _default is None:
         raise RuntimeError("no default client yet: call kalshi_nb.connect() first (or pass client=...)")

@@ -6,9 +6,9 @@ its own also derives from ``KalshiError``. No error message ever contains a key,
 
 Example:
     >>> try:
-    ...     client.get_market("NOPE")                        # doctest: +SKIP
+    ...     client.get_market("NOPE")
     ... except NotFoundError as e:
-    ...     e.status, e.code                                 # doctest: +SKIP
+    ...     e.status, e.code
     (404, 'not_found')
 """
 

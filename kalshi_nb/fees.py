@@ -20,6 +20,7 @@ from typing import Any
 ZERO = Decimal(0)
 ONE = Decimal(1)
 CENT = Decimal("0.01")
+TICK = Decimal("0.0001")  # the finest price step (and balance precision) Kalshi uses
 HALF = Decimal("0.5")
 
 TAKER_COEFFICIENT = Decimal("0.07")
@@ -108,7 +109,7 @@ def worst_case_cost(count: Decimal, yes_price: Decimal, book_side: str, coeffici
 
     Example:
         >>> worst_case_cost(Decimal(10), Decimal("0.40"), "ask", TAKER_COEFFICIENT)   # 10 NO at 0.60
-        Decimal('6.18')
+        Decimal('6.1800')
     """
     price = yes_price if book_side == "bid" else ONE - yes_price
-    return count * price + max_fee(count, yes_price, book_side, coefficient)
+    return (count * price + max_fee(count, yes_price, book_side, coefficient)).quantize(TICK)

@@ -49,8 +49,9 @@ class ReadEndpoints:
         Stops on a missing, null or empty cursor; raises ``PaginationError`` if a cursor repeats.
 
         Example:
-            >>> for m in client.paginate("get_markets", series_ticker="KXBTC15M", limit=1000):  # doctest: +SKIP
-            ...     print(m["ticker"])
+            >>> tickers = [m["ticker"] for m in client.paginate("get_markets", series_ticker="KXBTC15M", limit=2)]
+            >>> ticker in tickers
+            True
         """
         fetch = getattr(self, method) if isinstance(method, str) else method
         if key is None:
@@ -90,7 +91,8 @@ class ReadEndpoints:
         ``filters``: ``event_ticker``, ``tickers`` (list or comma string), ``mve_filter``, ``min_close_ts``...
 
         Example:
-            >>> client.get_markets(series_ticker="KXBTC15M", limit=10)["markets"][0]["ticker"]  # doctest: +SKIP
+            >>> client.get_markets(series_ticker="KXBTC15M", limit=10)["markets"][0]["ticker"].startswith("KXBTC15M")
+            True
         """
         params = {"series_ticker": series_ticker, "status": status, "cursor": cursor, **filters}
         params["limit"] = _check_limit("markets", limit)
@@ -100,7 +102,7 @@ class ReadEndpoints:
         """``GET /markets/{ticker}``, unwrapped: the market object itself.
 
         Example:
-            >>> client.get_market("KXBTC15M-26NOV251245-45")["status"]   # doctest: +SKIP
+            >>> client.get_market(ticker)["status"]
             'active'
         """
         return self._request("GET", f"/markets/{_seg(ticker)}")["market"]

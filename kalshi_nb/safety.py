@@ -59,8 +59,13 @@ def enable_live_trading(client: Any = None) -> None:
     sent. Demo and the local sandbox never need it.
 
     Example:
-        >>> client = kalshi_nb.connect("prod")               # doctest: +SKIP
-        >>> kalshi_nb.enable_live_trading(client)            # doctest: +SKIP
+        >>> prod = kalshi_nb.KalshiClient.read_only("https://external-api.kalshi.com/trade-api/v2")
+        >>> live_trading_enabled(prod)
+        False
+        >>> enable_live_trading(prod)
+        >>> live_trading_enabled(prod)
+        True
+        >>> disable_live_trading(prod)
     """
     with settings.lock:
         if client is None:

@@ -50,8 +50,8 @@ class TradeCalls(OrderWriter):
         Every argument is checked before the market is read, so bad input never costs a request.
 
         Example:
-            >>> body, market = client.build_order("KXBTC15M-26NOV251245-45", "yes", 10, 40)   # doctest: +SKIP
-            >>> body["side"], body["price"], body["count"]                                   # doctest: +SKIP
+            >>> body, market = client.build_order(ticker, "yes", 10, 40)
+            >>> body["side"], body["price"], body["count"]
             ('bid', '0.4000', '10.00')
         """
         side_ = order_v2.check_side(side)
@@ -134,7 +134,7 @@ class TradeCalls(OrderWriter):
         re-sent blindly: see ``kalshi_nb.writer``.
 
         Example:
-            >>> client.place_order("KXBTC15M-26NOV251245-45", "yes", 10, 40)["order"]["status"]  # doctest: +SKIP
+            >>> client.place_order(ticker, "yes", 10, 1)["order"]["status"]   # a 1c bid rests
             'resting'
         """
         if not dry_run:
@@ -176,7 +176,9 @@ class TradeCalls(OrderWriter):
         or ``{"error": ...}`` for an order the exchange refused.
 
         Example:
-            >>> client.place_orders([{"ticker": t, "side": "yes", "contracts": 1, "price_cents": 30}])  # doctest: +SKIP
+            >>> [r["order_id"] is not None for r in client.place_orders(
+            ...     [{"ticker": ticker, "side": "yes", "contracts": 1, "price_cents": 1}] * 2)]
+            [True, True]
         """
         self._require_key("place_orders")
         if not isinstance(orders, list) or not orders:
@@ -301,7 +303,9 @@ class TradeCalls(OrderWriter):
         once: after an ambiguous failure, read the order (``get_order``) before anything else.
 
         Example:
-            >>> client.amend_order(oid, ticker=t, side="yes", contracts=5, price_cents=41)   # doctest: +SKIP
+            >>> oid = client.place_order(ticker, "yes", 5, 1)["order"]["order_id"]
+            >>> "order_id" in client.amend_order(oid, ticker=ticker, side="yes", contracts=5, price_cents=2)
+            True
         """
         self._require_key("amend_order")
         order_id = check_id(order_id, "order_id")
@@ -343,7 +347,9 @@ class TradeCalls(OrderWriter):
         cancel by ``market_ticker``; without ``ticker`` the order is read first.
 
         Example:
-            >>> client.cancel_order(order["order"]["order_id"])   # doctest: +SKIP
+            >>> order = client.place_order(ticker, "yes", 3, 1)
+            >>> client.cancel_order(order["order"]["order_id"])["reduced_by"]
+            '3.00'
         """
         self._require_key("cancel_order")
         order_id = check_id(order_id, "order_id")

@@ -41,6 +41,7 @@ from .errors import (
     ServerError,
 )
 from .journal import Claim, OrderJournal, journal_for, key_hash
+from .reads import ReadEndpoints
 from .retry import RetryPolicy
 
 log = logging.getLogger("kalshi_nb.client")
@@ -84,7 +85,7 @@ def _in_flight(exc: BaseException) -> bool:
     return isinstance(exc, requests.ReadTimeout | requests.ConnectionError) and not not_processed(exc)
 
 
-class OrderWriter:
+class OrderWriter(ReadEndpoints):
     """The order-writing half of ``KalshiClient`` (it supplies ``_request``, ``retry``, ``env``, ...)."""
 
     api_base: str
@@ -97,21 +98,7 @@ class OrderWriter:
         def env(self) -> str: ...
         @property
         def key_id(self) -> str | None: ...
-        def _request(
-            self,
-            method: str,
-            path: str,
-            *,
-            params: dict[str, Any] | None = None,
-            json_body: Any = None,
-            retry: bool | None = None,
-            deadline: float | None = None,
-        ) -> Any: ...
         def _full_path(self, path: str) -> str: ...
-        def get_market(self, ticker: str) -> dict: ...
-        def get_event(self, event_ticker: str, with_nested_markets: bool = False) -> dict: ...
-        def get_series(self, series_ticker: str, **filters: Any) -> dict: ...
-        def get_order(self, order_id: str) -> dict: ...
 
     _fee_cache: dict[str, Decimal]
     _sleep: Callable[[float], None]
@@ -142,8 +129,9 @@ class OrderWriter:
         """Run guards 1-3 on a create body; return its worst-case cost. Sends nothing but reads.
 
         Example:
-            >>> client.check_order(body, market)          # doctest: +SKIP
-            Decimal('4.18')
+            >>> body, market = client.build_order(ticker, "yes", 10, 40)
+            >>> client.check_order(body, market)          # 10 x $0.40 + the taker fee at $0.40
+            Decimal('4.1700')
         """
         order_v2.check_body(body, market)
         safety.check_live(self)
@@ -175,7 +163,10 @@ class OrderWriter:
         machine may have used).
 
         Example:
-            >>> client.submit_order(body, market=client.get_market(body["ticker"]))   # doctest: +SKIP
+            >>> body, market = client.build_order(ticker, "yes", 1, 1)
+            >>> receipt, reconciled = client.submit_order(body, market=market)
+            >>> reconciled, client.submit_order(body, market=market)[1]   # the same intent again: found, not sent
+            (False, True)
         """
         self._require_key("submit_order")
         self.check_order(body, market, taker_coefficient=taker_coefficient, spend_cap=spend_cap)
@@ -192,15 +183,7 @@ class OrderWriter:
                     journal.record(self.api_base, key, coid, "not_sent", detail="the pre-send lookup failed")
                     raise
                 if found is not None:
-                    journal.record(
-                        self.api_base,
-                        key,
-                        coid,
-                        "placed",
-                        order_id=str(found.get("order_id")),
-                        status=str(found.get("status")),
-                    )
-                    return found, True
+                    return self._placed(journal, key, found), True
             return self._send_create(body, journal, key)
 
     def _earlier(self, claim: Claim, body: dict, journal: OrderJournal, key: str) -> dict:
@@ -223,15 +206,7 @@ class OrderWriter:
         grace = self._grace() if claim.state == "sending" else 0.0
         found = self._find_order(body, deadline, grace=grace, cause=None)
         if found is not None:
-            journal.record(
-                self.api_base,
-                key,
-                coid,
-                "placed",
-                order_id=str(found.get("order_id")),
-                status=str(found.get("status")),
-            )
-            return found
+            return self._placed(journal, key, found)
         journal.record(
             self.api_base, key, coid, "unknown", detail="claimed before; not found on the exchange"
         )
@@ -256,15 +231,7 @@ class OrderWriter:
                 # would cross, fill-or-kill not filled): only a lookup can tell.
                 found = self._find_order(body, deadline, grace=0.0, cause=exc)
                 if found is not None:
-                    journal.record(
-                        self.api_base,
-                        key,
-                        coid,
-                        "placed",
-                        order_id=str(found.get("order_id")),
-                        status=str(found.get("status")),
-                    )
-                    return found, True
+                    return self._placed(journal, key, found), True
                 journal.record(
                     self.api_base, key, coid, "not_sent", detail=f"HTTP 409 {exc.code or ''}".strip()
                 )
@@ -279,15 +246,7 @@ class OrderWriter:
                         else None
                     )
                     if found is not None:
-                        journal.record(
-                            self.api_base,
-                            key,
-                            coid,
-                            "placed",
-                            order_id=str(found.get("order_id")),
-                            status=str(found.get("status")),
-                        )
-                        return found, True
+                        return self._placed(journal, key, found), True
                     delay = policy.delay(attempt)
                     if attempt < policy.order_attempts and time.monotonic() + delay < deadline:
                         log.debug(
@@ -303,15 +262,7 @@ class OrderWriter:
                 grace = self._grace() if _in_flight(exc) else min(1.0, self._grace())
                 found = self._find_order(body, deadline, grace=grace, cause=exc)
                 if found is not None:
-                    journal.record(
-                        self.api_base,
-                        key,
-                        coid,
-                        "placed",
-                        order_id=str(found.get("order_id")),
-                        status=str(found.get("status")),
-                    )
-                    return found, True
+                    return self._placed(journal, key, found), True
                 journal.record(self.api_base, key, coid, "unknown", detail=type(exc).__name__)
                 raise self._unknown(
                     body,
@@ -339,6 +290,18 @@ class OrderWriter:
             return receipt, False
         raise AssertionError("unreachable: the last attempt returns or raises")
 
+    def _placed(self, journal: OrderJournal, key: str, found: dict) -> dict:
+        """Record an order found on the exchange as the intent's order; return it."""
+        journal.record(
+            self.api_base,
+            key,
+            str(found.get("client_order_id")),
+            "placed",
+            order_id=str(found.get("order_id")),
+            status=str(found.get("status")),
+        )
+        return found
+
     def _unknown(self, body: dict, why: str) -> OrderStateUnknownError:
         coid, ticker = body["client_order_id"], body["ticker"]
         return OrderStateUnknownError(
@@ -360,7 +323,9 @@ class OrderWriter:
         """The account's order on ``ticker`` with this ``client_order_id``, or None (reads only).
 
         Example:
-            >>> client.find_order("KXBTC15M-26NOV251245-45", "3f1d2c9e-...")     # doctest: +SKIP
+            >>> placed = client.place_order(ticker, "yes", 1, 1)["order"]
+            >>> client.find_order(ticker, placed["client_order_id"])["order_id"] == placed["order_id"]
+            True
         """
         return self._scan_orders(
             {"ticker": ticker, "limit": 1000},
