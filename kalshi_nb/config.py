@@ -40,6 +40,7 @@ LEGACY_DEMO_API_BASE = "https://demo-api.kalshi.co/trade-api/v2"
 PROD_HOSTS = frozenset({"external-api.kalshi.com", "api.elections.kalshi.com"})
 DEMO_HOSTS = frozenset({"external-api.demo.kalshi.co", "demo-api.kalshi.co"})
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+KALSHI_DOMAINS = ("kalshi.com", "kalshi.co")
 
 ENV_KEY_ID = "KALSHI_API_KEY_ID"
 ENV_PRIVATE_KEY_PATH = "KALSHI_PRIVATE_KEY_PATH"
@@ -158,6 +159,15 @@ def validate_api_base(url: str, *, source: str = "api_base") -> str:
         raise _refuse(source, url, "has an invalid port")
     if scheme == "http" and not is_loopback_host(host):
         raise _refuse(source, url, "must use https (http is only for a local sandbox on 127.0.0.1)")
+    if not (is_loopback_host(host) or is_kalshi_host(host)):
+        # Signed requests carry the key id and a signature: they go only to Kalshi or to this machine. A
+        # .env anywhere above the working directory could otherwise send them to any host.
+        raise _refuse(
+            source,
+            url,
+            f"names {host!r}, which is not a Kalshi host (*.kalshi.com, *.kalshi.co) or "
+            "this machine; kalshi_nb sends signed requests nowhere else",
+        )
     segments = parts.path.split("/")
     if any(seg in (".", "..") for seg in segments) or "//" in parts.path:
         raise _refuse(source, url, "must not contain dot segments or empty segments in its path")
@@ -180,6 +190,17 @@ def _valid_host(host: str, netloc: str) -> bool:
     # A numeric last label is an address: only the dotted quad, never 127.1 or 0x7f.1 (resolvers read
     # those shorthand forms differently from our own checks).
     return not labels[-1].isdigit() or bool(_IPV4.match(host))
+
+
+def is_kalshi_host(host: str) -> bool:
+    """True for Kalshi's own domains (``kalshi.com``, ``kalshi.co`` and their subdomains).
+
+    Example:
+        >>> is_kalshi_host("external-api.kalshi.com"), is_kalshi_host("kalshi.com.evil.example")
+        (True, False)
+    """
+    host = host.lower()
+    return any(host == d or host.endswith("." + d) for d in KALSHI_DOMAINS)
 
 
 def is_loopback_host(host: str) -> bool:

@@ -133,8 +133,26 @@ def test_read_only_needs_no_credentials() -> None:
 
 def test_env_example_documents_every_variable() -> None:
     text = (Path(__file__).resolve().parents[2] / ".env.example").read_text()
-    for name in config.ENV_VARIABLES:
+    for name in (*config.ENV_VARIABLES, config.ENV_LIVE_TRADING, config.ENV_DATA_DIR):
         assert name in text, name
     # and nothing that looks like a real secret
     assert "MII" not in text
     assert "-----END" not in text
+
+
+def test_signed_requests_go_only_to_kalshi_or_this_machine(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A .env in a folder above the notebook's could point a signed client anywhere; only Kalshi's own
+    # domains and loopback are accepted, whatever the source of the URL.
+    parent = tmp_path / "parent"
+    (parent / "work").mkdir(parents=True)
+    (parent / ".env").write_text("KALSHI_API_BASE=https://evil.example/trade-api/v2\n")
+    monkeypatch.delenv("KALSHI_API_BASE", raising=False)
+    monkeypatch.chdir(parent / "work")
+    with pytest.raises(ValueError, match="not a Kalshi host"):
+        config.get_api_base()
+    for bad in ("https://kalshi.com.evil.example/trade-api/v2", "https://evilkalshi.com/trade-api/v2"):
+        with pytest.raises(ValueError, match="not a Kalshi host"):
+            KalshiClient.read_only(bad)
+    assert KalshiClient.read_only("https://api.elections.kalshi.com/trade-api/v2").env == "prod"
