@@ -41,6 +41,8 @@ PROD_HOSTS = frozenset({"external-api.kalshi.com", "api.elections.kalshi.com"})
 DEMO_HOSTS = frozenset({"external-api.demo.kalshi.co", "demo-api.kalshi.co"})
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 KALSHI_DOMAINS = ("kalshi.com", "kalshi.co")
+# How each environment is named to a person (banners, log lines).
+ENV_LABELS = {"sandbox": "sandbox", "demo": "demo", "prod": "production"}
 
 ENV_KEY_ID = "KALSHI_API_KEY_ID"
 ENV_PRIVATE_KEY_PATH = "KALSHI_PRIVATE_KEY_PATH"

@@ -73,16 +73,13 @@ def connect(env: str | None = None, *, read_only: bool = False, **client_kwargs:
         who = "read-only (no key)" if client.is_read_only else f"key {redact(client.key_id)}"
         log.warning(
             "kalshi_nb: %s exchange at %s, %s%s",
-            _LABELS.get(client.env, client.env),
+            config.ENV_LABELS.get(client.env, client.env),
             client.api_base,
             who,
             " (real money)" if client.env == "prod" else "",
         )
     _set_default(client, sandbox)
     return client
-
-
-_LABELS = {"prod": "production", "demo": "demo", "sandbox": "sandbox"}
 
 
 def _check_credential_pair() -> None:

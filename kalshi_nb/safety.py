@@ -26,7 +26,7 @@ import logging
 import os
 import threading
 import weakref
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from typing import Any
 
 from . import config
@@ -174,7 +174,7 @@ def to_dollars(value: object, name: str) -> Decimal:
     if hasattr(value, "item") and not isinstance(value, str | bytes):
         value = value.item()  # numpy / pandas scalar
     try:
-        result = Decimal(repr(value) if isinstance(value, float) else str(value))
+        result = Decimal(repr(value) if isinstance(value, float) else str(value).strip().lstrip("$"))
     except (InvalidOperation, ValueError):
         raise ValueError(f"{name} must be an amount in dollars, got {value!r}") from None
     if not result.is_finite():
@@ -184,7 +184,5 @@ def to_dollars(value: object, name: str) -> Decimal:
 
 def usd(value: Decimal) -> str:
     """Dollars to the cent, rounding up (a cap message never understates an amount)."""
-    from decimal import ROUND_CEILING
-
     sign = "-" if value < 0 else ""
     return f"{sign}${abs(value).quantize(Decimal('0.01'), rounding=ROUND_CEILING):,.2f}"

@@ -14,18 +14,13 @@ from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ..safety import to_dollars
+
 ZERO = Decimal(0)
 ONE = Decimal(1)
 
 
-def _dollars(value: object, name: str) -> Decimal:
-    try:
-        result = Decimal(repr(value) if isinstance(value, float) else str(value).strip().lstrip("$"))
-    except InvalidOperation:
-        raise ValueError(f"{name} must be an amount in dollars, got {value!r}") from None
-    if not result.is_finite():
-        raise ValueError(f"{name} must be an amount in dollars, got {value!r}")
-    return result
+_dollars = to_dollars  # one parser for every dollar amount (spend caps, limits): safety.to_dollars
 
 
 def _dec(value: object) -> Decimal:

@@ -13,13 +13,14 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from .. import config
 from .amounts import _json, _num, _pct, _usd
 
 if TYPE_CHECKING:
     from .place import PlacedOrder
     from .preview import OrderPreview
 
-ENV_LABELS = {"sandbox": "sandbox", "demo": "demo", "prod": "production"}
+ENV_LABELS = config.ENV_LABELS
 
 # Dollar signs would otherwise be typeset as LaTeX by JupyterLab's MathJax ("$0.68 / ask $0.69").
 _NO_MATH = "mathjax_ignore tex2jax_ignore"
