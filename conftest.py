@@ -20,18 +20,22 @@ def pytest_configure(config: pytest.Config) -> None:
     folder is never touched.
     """
     folder = tempfile.mkdtemp(prefix="kalshi_nb-tests-")
-    config.stash[_DATA_DIR] = (folder, os.environ.get("KALSHI_NB_DATA_DIR"))
-    os.environ["KALSHI_NB_DATA_DIR"] = folder
+    # The sandbox's weekly trading pause (Thursday 03:00-05:00 ET) follows the real clock by default: off
+    # here, so no test depends on the day it runs; tests of the pause turn it on explicitly.
+    settings = {"KALSHI_NB_DATA_DIR": folder, "KALSHI_NB_SANDBOX_PAUSES": "0"}
+    config.stash[_DATA_DIR] = (folder, {name: os.environ.get(name) for name in settings})
+    os.environ.update(settings)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    folder, previous = config.stash.get(_DATA_DIR, (None, None))
+    folder, previous = config.stash.get(_DATA_DIR, (None, {}))
     if folder is None:
         return
-    if previous is None:
-        os.environ.pop("KALSHI_NB_DATA_DIR", None)
-    else:
-        os.environ["KALSHI_NB_DATA_DIR"] = previous
+    for name, value in previous.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -23,6 +23,24 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it (imported lazily by __getattr__)
 _LAZY: dict[str, str] = {
+    "TradingPausedError": "errors",
+    "TradingPausedAPIError": "errors",
+    "BatchTooLargeError": "ratelimit",
+    "trading_pause_at": "pauses",
+    "next_trading_pause": "pauses",
+    "is_trading_paused": "pauses",
+    "OrdersPanel": "ticket.panel",
+    "set_display": "display.notebook",
+    "full": "display.notebook",
+    "compact": "display.notebook",
+    "set_display_timezone": "display.timefmt",
+    "display_timezone": "display.timefmt",
+    "market_view": "data.views",
+    "book_view": "data.views",
+    "position_view": "data.views",
+    "MarketView": "data.views",
+    "BookView": "data.views",
+    "PositionView": "data.views",
     "connect": "defaults",
     "default_client": "defaults",
     "set_default_client": "defaults",
@@ -94,6 +112,8 @@ _LAZY: dict[str, str] = {
 __all__ = [
     "AuthenticationError",
     "BadRequestError",
+    "BatchTooLargeError",
+    "BookView",
     "ConflictError",
     "DuplicateClientOrderIdError",
     "EventFrames",
@@ -103,14 +123,17 @@ __all__ = [
     "KalshiError",
     "LiveTradingDisabledError",
     "MarketNotOpenError",
+    "MarketView",
     "NotFoundError",
     "OrderPreview",
     "OrderRefusedError",
     "OrderRequest",
     "OrderStateUnknownError",
     "OrderTicket",
+    "OrdersPanel",
     "PaginationError",
     "PlacedOrder",
+    "PositionView",
     "PrivateKeyError",
     "RateLimitError",
     "RateLimiter",
@@ -121,16 +144,23 @@ __all__ = [
     "ServerError",
     "SpendCapError",
     "StalePreviewError",
+    "TradingPausedAPIError",
+    "TradingPausedError",
     "__version__",
+    "book_view",
     "cancel_order",
     "candles_df",
+    "compact",
     "connect",
     "default_client",
     "disable_live_trading",
+    "display_timezone",
     "enable_live_trading",
     "events_df",
     "fills_df",
+    "full",
     "get_api_base",
+    "is_trading_paused",
     "iter_events",
     "iter_fills",
     "iter_historical_markets",
@@ -142,7 +172,9 @@ __all__ = [
     "journal_df",
     "live_trading_enabled",
     "load_private_key",
+    "market_view",
     "markets_df",
+    "next_trading_pause",
     "open_orders_df",
     "orderbook_df",
     "orders_df",
@@ -151,14 +183,18 @@ __all__ = [
     "plot_orderbook_depth",
     "plot_price_history",
     "plot_strike_ladder",
+    "position_view",
     "positions_df",
     "preview_order",
     "series_df",
     "set_default_client",
+    "set_display",
+    "set_display_timezone",
     "set_spend_cap",
     "settlements_df",
     "spend_cap",
     "trades_df",
+    "trading_pause_at",
 ]
 
 if TYPE_CHECKING:
@@ -186,7 +222,10 @@ if TYPE_CHECKING:
         settlements_df,
         trades_df,
     )
+    from .data.views import BookView, MarketView, PositionView, book_view, market_view, position_view
     from .defaults import connect, default_client, set_default_client
+    from .display.notebook import compact, full, set_display
+    from .display.timefmt import display_timezone, set_display_timezone
     from .errors import (
         AuthenticationError,
         BadRequestError,
@@ -202,6 +241,8 @@ if TYPE_CHECKING:
         ReadOnlyError,
         SandboxNotRunningError,
         ServerError,
+        TradingPausedAPIError,
+        TradingPausedError,
     )
     from .journal import journal_df
     from .orders import (
@@ -223,9 +264,11 @@ if TYPE_CHECKING:
         set_spend_cap,
         spend_cap,
     )
+    from .pauses import is_trading_paused, next_trading_pause, trading_pause_at
     from .plots import plot_btc15m_overview, plot_orderbook_depth, plot_price_history, plot_strike_ladder
-    from .ratelimit import RateLimiter
+    from .ratelimit import BatchTooLargeError, RateLimiter
     from .sandbox import Sandbox
+    from .ticket.panel import OrdersPanel
     from .widgets import OrderTicket
 
 
@@ -238,9 +281,12 @@ _SUBMODULES = (
     "client",
     "data",
     "frames",
+    "display",
     "orders",
+    "pauses",
     "plots",
     "widgets",
+    "ticket",
     "sandbox",
     "journal",
     "safety",
@@ -265,3 +311,17 @@ def __getattr__(name: str) -> object:
 def __dir__() -> list[str]:
     # What a notebook user needs (tab completion), not this module's own machinery.
     return sorted({*__all__, *_SUBMODULES})
+
+
+# Inside IPython, kalshi_nb's own frames show compactly (display.notebook registers a formatter by type
+# name, importing neither pandas nor IPython); other frames render exactly as pandas renders them.
+def _install_display_hook() -> None:
+    import sys
+
+    if "IPython" in sys.modules:
+        from .display.notebook import install_frame_formatter
+
+        install_frame_formatter()
+
+
+_install_display_hook()

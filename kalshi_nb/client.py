@@ -38,7 +38,7 @@ from .errors import (
 from .ratelimit import RateLimiter, make_rate_limiter
 from .retry import RetryPolicy
 from .timeargs import unix_seconds
-from .trading import TradeCalls
+from .trading import TradeCalls, is_pause_refusal, paused_error
 from .writer import AMBIGUOUS, InvalidResponseError, not_processed
 
 log = logging.getLogger(__name__)
@@ -296,9 +296,9 @@ class KalshiClient(TradeCalls):
     def _send_once(
         self, method: str, full_path: str, params: dict[str, Any] | None, json_body: Any, deadline: float
     ) -> Any:
-        kind = "read" if method == "GET" else "write"
         if self.rate_limiter is not None:
-            self.rate_limiter.acquire(kind)
+            # The bucket and cost follow the route (batch items billed each; an oversized batch refused).
+            self.rate_limiter.acquire_request(method, full_path[len(self._prefix) :], json_body)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise requests.Timeout(f"{method} {full_path}: the call's time budget is spent")
@@ -361,9 +361,8 @@ class KalshiClient(TradeCalls):
                 malformed = True
         if status >= 400:
             code = parse_error_body(body)[0]
-            raise self._scrubbed(
-                api_error(response, method=method, path=full_path, body=body, hint=self._hint(status, code))
-            )
+            err = api_error(response, method=method, path=full_path, body=body, hint=self._hint(status, code))
+            raise self._scrubbed(paused_error(err) if is_pause_refusal(err) else err)
         if malformed:
             raise InvalidResponseError(
                 status=status,

@@ -57,11 +57,13 @@ def connect(env: str | None = None, *, read_only: bool = False, **client_kwargs:
     if env == "sandbox" or (env is None and not read_only and not config.has_credentials()):
         client, sandbox = _sandbox_client(client_kwargs)
         if env is None:
-            log.warning(
-                "kalshi_nb: no Kalshi credentials configured, so using the local sandbox exchange at %s "
-                "(fake money). Set KALSHI_API_KEY_ID and KALSHI_PRIVATE_KEY_PATH (see .env.example) "
+            _notice(
+                "sandbox",
+                f"kalshi_nb: no Kalshi credentials configured, so using the local sandbox exchange at "
+                f"{client.api_base} (fake money).",
+                "Set KALSHI_API_KEY_ID and KALSHI_PRIVATE_KEY_PATH (see .env.example) "
                 "or call connect('demo') / connect('prod') for the real API.",
-                client.api_base,
+                hint="See .env.example to use your account.",
             )
         else:
             log.info("kalshi_nb: local sandbox exchange at %s (fake money)", client.api_base)
@@ -71,15 +73,27 @@ def connect(env: str | None = None, *, read_only: bool = False, **client_kwargs:
         client = KalshiClient(api_base=config.base_for_env(env), read_only=read_only, **client_kwargs)
     if sandbox is None:
         who = "read-only (no key)" if client.is_read_only else f"key {redact(client.key_id)}"
-        log.warning(
-            "kalshi_nb: %s exchange at %s, %s%s",
-            config.ENV_LABELS.get(client.env, client.env),
-            client.api_base,
-            who,
-            " (real money)" if client.env == "prod" else "",
-        )
+        label = config.ENV_LABELS.get(client.env, client.env)
+        real = " (real money)" if client.env == "prod" else ""
+        _notice(client.env, f"kalshi_nb: {label} exchange at {client.api_base}, {who}{real}")
     _set_default(client, sandbox)
     return client
+
+
+def _notice(env: str, text: str, detail: str = "", *, hint: str | None = None) -> None:
+    """Say which exchange ``connect()`` chose: in a notebook a calm one-line block (a warning on stderr reads
+    as an error there) ending with ``hint`` (default: ``detail``), anywhere else one log line."""
+    from .display.notebook import in_kernel, show_html  # light: imports neither IPython nor pandas
+
+    line = f"{text} {detail}".strip()
+    if in_kernel():
+        from .display.notice import notice_html
+
+        short = detail if hint is None else hint
+        show_html(notice_html(env, text, detail=short), f"{text} {short}".strip())
+        log.info("%s", line)  # still there for whoever configured logging
+    else:
+        log.warning("%s", line)
 
 
 def _check_credential_pair() -> None:

@@ -269,6 +269,52 @@ ENDPOINTS: dict[str, Endpoint] = {
         },
     ),
     "series": Endpoint("/series/{series_ticker}", {"include_volume": _BOOL}),
+    "event": Endpoint("/events/{event_ticker}", {"with_nested_markets": _BOOL, "exclude_markets": _BOOL}),
+    "historical_positions": Endpoint(
+        "/historical/positions",
+        {
+            "ticker": _STR,
+            "event_ticker": _STR,
+            "subaccount": _SUBACCOUNT,
+            "limit": _limit(1, 1000),
+            "cursor": _CURSOR,
+        },
+    ),
+    "multivariate_events": Endpoint(
+        "/events/multivariate",
+        {
+            "limit": _limit(1, 200),
+            "cursor": _CURSOR,
+            "series_ticker": _STR,
+            "collection_ticker": _STR,
+            "tickers": _STR,
+            "with_nested_markets": _BOOL,
+        },
+    ),
+    "batch_candlesticks": Endpoint(
+        "/markets/candlesticks",
+        {
+            "market_tickers": _STR,
+            "start_ts": _TS,
+            "end_ts": _TS,
+            "period_interval": Param("integer", low=1),
+            "include_latest_before_start": _BOOL,
+        },
+    ),
+    "queue_positions": Endpoint(
+        "/portfolio/orders/queue_positions",
+        {"market_tickers": _STR, "event_ticker": _STR, "subaccount": _SUBACCOUNT},
+    ),
+    "balance": Endpoint(
+        "/portfolio/balance", {"subaccount": _SUBACCOUNT, "exchange_index": Param("integer")}
+    ),
+    "shard_transfers": Endpoint(
+        "/portfolio/intra_exchange_instance_transfers", {"limit": _limit(1, 500), "cursor": _CURSOR}
+    ),
+    "subaccount_transfers": Endpoint(
+        "/portfolio/subaccounts/transfers", {"limit": _limit(1, 1000), "cursor": _CURSOR}
+    ),
+    "series_fee_changes": Endpoint("/series/fee_changes", {"series_ticker": _STR, "show_historical": _BOOL}),
 }
 """Endpoint name -> its path and accepted query parameters (Kalshi openapi.yaml 3.34.0)."""
 

@@ -69,6 +69,21 @@ class MarketNotOpenError(KalshiError, ValueError):
     """The market does not trade now (not yet open, closed or settled)."""
 
 
+class TradingPausedError(KalshiError):
+    """Kalshi's weekly trading pause (Thursday 03:00-05:00 ET): no new order or amend; cancels still work.
+
+    Raised before anything is sent when the client's clock is inside the pause (production and demo; a
+    sandbox follows its own clock and answers for itself), and as :class:`TradingPausedAPIError` when the
+    exchange refuses an order because trading is paused. ``start`` and ``resumes_at`` are UTC datetimes
+    (None when unknown); the message says when trading resumes, in ET and UTC.
+    """
+
+    def __init__(self, message: str, *, start: Any = None, resumes_at: Any = None) -> None:
+        super().__init__(message)
+        self.start = start
+        self.resumes_at = resumes_at
+
+
 class DuplicateClientOrderIdError(KalshiError, ValueError):
     """A ``client_order_id`` already names a different order (in the journal or on the exchange)."""
 
@@ -129,6 +144,19 @@ class KalshiAPIError(KalshiError, requests.HTTPError):
             f"{type(self).__name__}(status={self.status}, code={self.code!r}, "
             f"method={self.method!r}, path={self.path!r})"
         )
+
+
+class TradingPausedAPIError(TradingPausedError, KalshiAPIError):
+    """The exchange refused a place or amend because trading is paused (``except TradingPausedError`` catches it).
+
+    It is a ``KalshiAPIError`` too (``status``, ``code``, ``response``): the order was looked at and refused,
+    so none exists.
+    """
+
+    def __init__(self, *, start: Any = None, resumes_at: Any = None, **fields: Any) -> None:
+        KalshiAPIError.__init__(self, **fields)
+        self.start = start
+        self.resumes_at = resumes_at
 
 
 class BadRequestError(KalshiAPIError):

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from typing import Any
 
 SIDES = ("yes", "no")
@@ -47,16 +47,11 @@ COUNT_STEP = Decimal("0.01")  # "the minimum granularity is 0.01 contracts" (SDK
 MAX_CONTRACTS = Decimal(1_000_000)
 MAX_SUBACCOUNT = 63  # 0 primary, 1-63 (kalshi-api.md second edition)
 
-# Used only when a market carries no ``price_ranges``; the strictest reading of its structure.
-GRIDS: dict[str, tuple[tuple[Decimal, Decimal, Decimal], ...]] = {
-    "linear_cent": ((Decimal(0), ONE, CENT),),
-    "tapered_deci_cent": (
-        (Decimal(0), Decimal("0.10"), Decimal("0.001")),
-        (Decimal("0.10"), Decimal("0.90"), CENT),
-        (Decimal("0.90"), ONE, Decimal("0.001")),
-    ),
-    "deci_cent": ((Decimal(0), ONE, Decimal("0.001")),),
-}
+Grid = tuple[tuple[Decimal, Decimal, Decimal], ...]
+"""A price grid: its bands as ``(start, end, step)`` in YES dollars (a market's ``price_ranges``)."""
+
+WHOLE_CENT_GRID: Grid = ((Decimal(0), ONE, CENT),)
+"""The grid assumed for a market without readable ``price_ranges``: whole cents, the strictest."""
 
 # FIX tag 11 rules, the only documented ones for client order ids (kalshi-api.md section 5.7).
 _CLIENT_ORDER_ID = re.compile(r"^[\-\w:+=/]{1,64}$", re.ASCII)
@@ -124,12 +119,14 @@ def _decimal(value: object, name: str) -> Decimal:
     return result
 
 
-def parse_count(contracts: object, *, fractional_allowed: bool) -> Decimal:
-    """Validate a contract count: a positive integer, or a multiple of 0.01 where the market allows it.
+def parse_count(contracts: object, *, fractional_allowed: bool = True) -> Decimal:
+    """Validate a contract count: positive, at most two decimals (fractional trading is universal).
+
+    ``fractional_allowed=False`` asks for whole contracts (for callers that want them; no market needs it).
 
     Example:
-        >>> parse_count(10, fractional_allowed=False)
-        Decimal('10')
+        >>> parse_count("2.50"), parse_count(10)
+        (Decimal('2.50'), Decimal('10'))
     """
     count = _decimal(contracts, "contracts")
     if count <= 0:
@@ -141,12 +138,11 @@ def parse_count(contracts: object, *, fractional_allowed: bool) -> Decimal:
         )
     if count != count.to_integral_value():
         if not fractional_allowed:
-            raise ValueError(
-                f"contracts must be a whole number on this market (it does not allow fractional contracts), "
-                f"got {contracts!r}"
-            )
+            raise ValueError(f"contracts must be a whole number here, got {contracts!r}")
         if count % COUNT_STEP:
-            raise ValueError(f"contracts must be a multiple of 0.01, got {contracts!r}")
+            raise ValueError(
+                f"contracts must be a multiple of 0.01 (two decimals at most), got {contracts!r}"
+            )
     return count
 
 
@@ -226,24 +222,49 @@ def check_expiration(value: object, now: float) -> int | None:
 def check_body(body: dict[str, Any], market: dict[str, Any]) -> None:
     """Check a V2 create-order body against its market, as the one writer does before any send.
 
-    The body must name this market, a book side, a count that the market takes and a YES price on its grid.
+    The body must name this market, a book side, a count with at most two decimals (fractional trading is
+    universal) and a YES price on the step of its band in the market's ``price_ranges``.
     """
     ticker = body.get("ticker")
     if ticker != market.get("ticker"):
         raise ValueError(f"the order is for {ticker!r} but the market given is {market.get('ticker')!r}")
     if body.get("side") not in ("bid", "ask"):
         raise ValueError(f"the order's book side must be 'bid' or 'ask', got {body.get('side')!r}")
-    parse_count(body.get("count"), fractional_allowed=fractional_allowed(market))
+    parse_count(body.get("count"), fractional_allowed=True)
     price = _decimal(body.get("price"), "price")
     grid = price_grid(market)
     if not Decimal(0) < price < ONE or not on_grid(price, grid):
-        raise ValueError(f"YES price {price} is not on {ticker}'s price grid ({grid_text(grid)})")
+        raise ValueError(f"YES price {price} is not on {ticker}'s price grid: {grid_text(grid, price)}")
     check_client_order_id(body.get("client_order_id"))
     check_subaccount(body.get("subaccount"))
 
 
-def grid_text(grid: tuple[tuple[Decimal, Decimal, Decimal], ...]) -> str:
-    return ", ".join(f"{start}-{end} step {step}" for start, end, step in grid)
+def _usd(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    whole, _, frac = text.partition(".")
+    return f"${whole}.{frac.ljust(2, '0')}"
+
+
+def grid_text(grid: Grid, price: Decimal | None = None) -> str:
+    """The grid in words; with ``price``, the band that holds it and the nearest prices on its step.
+
+    Example:
+        >>> grid = price_grid({"price_ranges": [{"start": "0", "end": "0.10", "step": "0.001"},
+        ...                                     {"start": "0.10", "end": "1", "step": "0.01"}]})
+        >>> grid_text(grid)
+        '$0.00-$0.10 in steps of $0.001, $0.10-$1.00 in steps of $0.01'
+        >>> grid_text(grid, Decimal("0.555"))
+        'between $0.10 and $1.00 prices move in steps of $0.01 (nearest: $0.55 or $0.56)'
+    """
+    if price is None:
+        return ", ".join(f"{_usd(a)}-{_usd(b)} in steps of {_usd(s)}" for a, b, s in grid)
+    band = band_of(price, grid)
+    if band is None:
+        return f"{_usd(price)} is outside every band ({grid_text(grid)})"
+    start, end, step = band
+    low, high = snap_price(price, grid, "down"), snap_price(price, grid, "up")
+    near = _usd(low) if low == high else f"{_usd(low)} or {_usd(high)}"
+    return f"between {_usd(start)} and {_usd(end)} prices move in steps of {_usd(step)} (nearest: {near})"
 
 
 def book_side(side: str, action: str) -> str:
@@ -256,43 +277,85 @@ def yes_price(side: str, price: Decimal) -> Decimal:
     return price if side == "yes" else ONE - price
 
 
-def price_grid(market: dict[str, Any]) -> tuple[tuple[Decimal, Decimal, Decimal], ...]:
-    """The market's price grid as ``(start, end, step)`` Decimals.
+def price_grid(market: dict[str, Any]) -> Grid:
+    """The market's price grid: its ``price_ranges`` as ``(start, end, step)`` Decimals.
 
-    ``price_ranges`` wins; else ``price_level_structure`` names a known grid; else a whole-cent grid (the
-    strictest, so an unknown market never accepts a sub-penny price by accident).
+    Read from the bands only, never from the ``price_level_structure`` name (Kalshi's rule since the
+    ``center_*`` grids: "snap to the step of the band containing the price"), so a new structure or a
+    grid changed while the market trades needs no code change. A market without readable bands gets the
+    whole-cent grid, the strictest (an unknown market never takes a sub-penny price by accident).
     """
     ranges = market.get("price_ranges")
     if isinstance(ranges, list) and ranges:
         try:
-            return tuple(
+            grid = tuple(
                 (Decimal(str(r["start"])), Decimal(str(r["end"])), Decimal(str(r["step"]))) for r in ranges
             )
         except (KeyError, TypeError, InvalidOperation):
-            pass
-    return GRIDS.get(str(market.get("price_level_structure") or ""), GRIDS["linear_cent"])
+            return WHOLE_CENT_GRID
+        if all(step > 0 and start < end for start, end, step in grid):
+            return tuple(sorted(grid))
+    return WHOLE_CENT_GRID
 
 
-def on_grid(price: Decimal, grid: tuple[tuple[Decimal, Decimal, Decimal], ...]) -> bool:
-    """True if ``price`` lies on one of the grid's ranges (ends included).
+def band_of(price: Decimal, grid: Grid) -> tuple[Decimal, Decimal, Decimal] | None:
+    """The band holding ``price`` (ends included); at a boundary two bands share, the finer one.
 
     Example:
-        >>> on_grid(Decimal("0.055"), GRIDS["tapered_deci_cent"]), on_grid(Decimal("0.555"), GRIDS["tapered_deci_cent"])
+        >>> band_of(Decimal("0.10"), ((Decimal(0), Decimal("0.10"), Decimal("0.001")),
+        ...                            (Decimal("0.10"), Decimal(1), Decimal("0.01"))))[2]
+        Decimal('0.001')
+    """
+    bands = [b for b in grid if b[0] <= price <= b[1]]
+    return min(bands, key=lambda b: b[2]) if bands else None
+
+
+def on_grid(price: Decimal, grid: Grid) -> bool:
+    """True if ``price`` is on the step of a band that holds it (ends included).
+
+    Example:
+        >>> tapered = ((Decimal(0), Decimal("0.10"), Decimal("0.001")),
+        ...            (Decimal("0.10"), Decimal("0.90"), CENT), (Decimal("0.90"), ONE, Decimal("0.001")))
+        >>> on_grid(Decimal("0.055"), tapered), on_grid(Decimal("0.555"), tapered)
         (True, False)
     """
-    return any(
-        start <= price <= end and step > 0 and (price - start) % step == 0 for start, end, step in grid
-    )
+    return any(start <= price <= end and (price - start) % step == 0 for start, end, step in grid)
 
 
-def fractional_allowed(market: dict[str, Any]) -> bool:
-    """Whether the market takes fractional counts.
+def snap_price(price: object, grid: Grid, direction: str = "nearest") -> Decimal:
+    """``price`` (YES dollars) moved onto the step of its band: ``"down"``, ``"up"`` or ``"nearest"``.
 
-    ``fractional_trading_enabled`` left the SDK model in 3.25.0 and whether live still emits it is
-    UNCONFIRMED (kalshi-api.md section 4.1): when it is absent the market is treated as whole contracts
-    only, the safe choice (a whole-contract order is valid everywhere).
+    The result stays strictly between 0 and 1 (an order at $0 or $1 is not a price).
+
+    Example:
+        >>> g = ((Decimal(0), Decimal("0.01"), Decimal("0.0001")), (Decimal("0.01"), Decimal("0.99"), CENT),
+        ...      (Decimal("0.99"), ONE, Decimal("0.0001")))
+        >>> snap_price("0.4567", g), snap_price("0.4567", g, "down"), snap_price("0.00456", g, "up")
+        (Decimal('0.46'), Decimal('0.45'), Decimal('0.0046'))
     """
-    return market.get("fractional_trading_enabled") is True
+    if direction not in ("nearest", "down", "up"):
+        raise ValueError(f"direction must be 'nearest', 'down' or 'up', got {direction!r}")
+    value = _decimal(price, "price")
+    value = min(max(value, Decimal(0)), ONE)
+    band = band_of(value, grid)
+    if band is None:  # outside the grid: the nearest end of the nearest band
+        band = min(grid, key=lambda b: min(abs(value - b[0]), abs(value - b[1])))
+        value = min(max(value, band[0]), band[1])
+    start, end, step = band
+    steps = (value - start) / step
+    down = start + step * steps.to_integral_value(rounding=ROUND_FLOOR)
+    up = min(end, down if down == value else down + step)
+    if direction == "down":
+        snapped = down
+    elif direction == "up":
+        snapped = up
+    else:
+        snapped = down if value - down < up - value else up
+    if snapped <= 0:
+        snapped = start + step
+    elif snapped >= ONE:
+        snapped = end - step
+    return snapped.normalize() if snapped == snapped.to_integral_value() else snapped
 
 
 def format_count(count: Decimal) -> str:

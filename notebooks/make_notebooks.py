@@ -47,13 +47,14 @@ QUICKSTART = [
 
 `kalshi_nb.connect()` uses your Kalshi API key when one is configured (`KALSHI_API_KEY_ID` and
 `KALSHI_PRIVATE_KEY_PATH`, see `.env.example`). Without one it starts the **local sandbox exchange** (fake
-money, on 127.0.0.1) and says so in one log line. The cells are the same either way. Nothing here places an
-order: the one order below is a dry run, which sends nothing.
+money, on 127.0.0.1) and says so in one information line. The cells are the same either way. Nothing here
+places an order: the one order below is a dry run, which sends nothing.
 """),
     code("""
 import kalshi_nb
 from kalshi_nb import frames
 from kalshi_nb.data import markets_df
+from kalshi_nb.data.views import market_view
 
 client = kalshi_nb.connect()  # your key if configured, else the local sandbox (fake money)
 client  # the environment and host; the key id is shortened, the private key never shown
@@ -81,8 +82,7 @@ for m in markets["markets"][:5]:
 """),
     code("""
 ticker = markets["markets"][0]["ticker"]  # discovered, never typed: a new one every 15 minutes
-market = client.get_market(ticker)
-print(market["title"], "|", market["yes_sub_title"], "| closes", market["close_time"])
+market_view(ticker)  # YES and NO bid/ask in cents and dollars, volume, time to close (Eastern time)
 """),
     md("""
 `place_order(ticker, side, contracts, price_cents)` keeps the original interface and builds today's V2 order:
@@ -97,12 +97,17 @@ order["request"]
 ## Markets as a DataFrame
 
 `markets_df` follows every page and returns typed columns: prices as float dollars, counts as floats, times
-as UTC datetimes, plus the derived `mid_dollars`, `spread_dollars` and `time_to_close`.
+as UTC datetimes, plus the derived `mid_dollars`, `spread_dollars` and `time_to_close`. A notebook shows
+the columns a reader needs, with units (prices in cents, times in Eastern time, `time_to_close` in minutes
+and seconds); the data underneath are unchanged. `kalshi_nb.full(df)` shows every column,
+`kalshi_nb.set_display(compact=False)` turns this off, `set_display(timezone="UTC")` picks the zone.
 """),
     code("""
 df = markets_df("KXBTC15M")
-df[["ticker", "yes_sub_title", "yes_bid_dollars", "yes_ask_dollars", "mid_dollars", "volume_fp",
-    "time_to_close"]]
+df
+"""),
+    code("""
+df[["ticker", "mid_dollars", "spread_dollars", "time_to_close"]]  # your own columns, shown the same way
 """),
     code("""
 frames.describe("markets").query("unit == 'USD'")  # the money columns, with their meaning
@@ -130,6 +135,7 @@ probability of each price range of one event, the market's forecast. It only rea
 import kalshi_nb
 from kalshi_nb import plot_orderbook_depth, plot_strike_ladder
 from kalshi_nb.data import events_df, markets_df, orderbook_df, series_df
+from kalshi_nb.data.views import book_view
 
 client = kalshi_nb.connect()
 """),
@@ -151,7 +157,7 @@ events_df("KXBTC15M").events[["event_ticker", "title", "sub_title", "strike_date
     code("""
 btc15 = markets_df("KXBTC15M")
 btc15[["ticker", "floor_strike", "yes_bid_dollars", "yes_ask_dollars", "last_price_dollars", "volume_fp",
-       "close_time"]]
+       "close_time", "time_to_close"]]
 """),
     md("""
 ## KXBTC: a ladder of price ranges
@@ -197,11 +203,15 @@ ax = plot_strike_ladder(markets)
     md("""
 ## The order book of the likeliest range
 
-YES bids in blue; the NO bids, shown as the YES asks they imply, in orange; the dashed line is the mid.
+YES bids in blue; the NO bids, shown as the YES asks they imply, in orange. First the ladder (each level's
+size, the running total and a depth bar), then the depth chart, where the dashed line is the mid.
+"""),
+    code("""
+top = markets.loc[markets["mid_dollars"].idxmax(), "ticker"]
+book_view(top, depth=6)
 """),
     code(
         """
-top = markets.loc[markets["mid_dollars"].idxmax(), "ticker"]
 ax = plot_orderbook_depth(orderbook_df(top))
 """,
         "plot",
@@ -218,7 +228,9 @@ HISTORY = [
 
 The trades and one-minute candlesticks of the last settled KXBTC15M window as DataFrames, its price history
 (the YES bid-ask band, the trades, the volume), then the outcomes of the recent windows with the price path
-inside each. Times are UTC; give the plots `tz="America/New_York"` (any IANA name) for yours. It only reads.
+inside each. Tables show times in Eastern time, as Kalshi labels its markets (the data stay UTC;
+`kalshi_nb.set_display(timezone=...)` takes any IANA name); give the plots `tz="America/New_York"` for the
+same. It only reads.
 """),
     code("""
 import pandas as pd
@@ -302,6 +314,7 @@ confirm=True)` is the only call that writes, and the same preview placed twice i
 import kalshi_nb
 from kalshi_nb import OrderTicket, cancel_order, open_orders_df, place_order, preview_order
 from kalshi_nb.data import events_df
+from kalshi_nb.data.views import market_view, position_view
 
 client = kalshi_nb.connect()
 CONFIRM_REAL_ORDERS = False  # True only if you mean to trade on demo or production
@@ -327,9 +340,12 @@ Buy 5 YES of the likeliest outcome, 2¢ under the best bid: the order rests on t
 """),
     code("""
 choice = options.loc[options["mid_dollars"].idxmax()]
+market_view(choice["ticker"])
+"""),
+    code("""
 price = f"{max(choice['yes_bid_dollars'] - 0.02, 0.01):.2f}"
 preview = preview_order(choice["ticker"], "yes", "buy", 5, price)
-preview  # the exact request, the book, cost, fees, P&L either way, warnings
+preview  # what you buy, the total with fees, P&L either way, warnings; the request itself under "details"
 """),
     md("""
 ## 2. Place it (guarded)
@@ -354,8 +370,9 @@ Cancelling only takes risk off, so it needs no preview.
 """),
     code("""
 if placed is not None and placed.is_resting:
-    print(cancel_order(placed))
-len(open_orders_df(choice["ticker"]))
+    cancel_order(placed)
+print("open orders left:", len(open_orders_df(choice["ticker"])))
+position_view(choice["ticker"])  # nothing filled, so nothing held
 """),
     md("""
 ## 4. The order ticket
@@ -403,6 +420,7 @@ import requests
 import kalshi_nb
 from kalshi_nb import place_order, preview_order
 from kalshi_nb.data import fills_df, markets_df, orders_df, positions_df, settlements_df
+from kalshi_nb.data.views import position_view
 
 client = kalshi_nb.connect()
 """),
@@ -421,21 +439,25 @@ if client.env == "sandbox":  # the sandbox on this computer only: fake money, an
 ## Positions
 
 `position_fp` is the net position (positive: YES contracts, negative: NO). The API lists unsettled positions
-unless asked for `settlement_status="all"`.
+unless asked for `settlement_status="all"`. `position_view(ticker)` shows one position with its value now.
 """),
     code("""
 positions = positions_df(settlement_status="all")
-positions[["ticker", "position_fp", "market_exposure_dollars", "realized_pnl_dollars", "fees_paid_dollars"]]
+positions
+"""),
+    code("""
+open_positions = positions[positions["position_fp"] != 0]
+position_view(open_positions["ticker"].iloc[0]) if len(open_positions) else "no open position"
 """),
     md("""
 ## Fills and orders
 """),
     code("""
 fills = fills_df()
-fills[["created_time", "ticker", "outcome_side", "count_fp", "yes_price_dollars", "fee_cost", "is_taker"]]
+fills
 """),
     code("""
-orders_df()[["ticker", "outcome_side", "status", "yes_price_dollars", "fill_count_fp", "remaining_count_fp"]]
+orders_df()
 """),
     md("""
 ## Settlements
@@ -456,13 +478,13 @@ An open position is marked at its market's mid: YES contracts are worth the mid,
     code("""
 mids = markets_df(tickers=list(positions["ticker"]), status=None).set_index("ticker")["mid_dollars"]
 pnl = positions.set_index("ticker")[["position_fp", "market_exposure_dollars", "realized_pnl_dollars",
-                                     "fees_paid_dollars"]].assign(mid=mids)
-held = pnl["position_fp"]
-value = held.clip(lower=0) * pnl["mid"] + (-held).clip(lower=0) * (1 - pnl["mid"])
+                                     "fees_paid_dollars"]].assign(mid_dollars=mids)
+held, mid = pnl["position_fp"], pnl["mid_dollars"]
+value = held.clip(lower=0) * mid + (-held).clip(lower=0) * (1 - mid)
 pnl["unrealized_pnl_dollars"] = (value - pnl["market_exposure_dollars"]).where(held != 0, 0.0)
 pnl["net_pnl_dollars"] = (pnl["realized_pnl_dollars"] + pnl["unrealized_pnl_dollars"]
                           - pnl["fees_paid_dollars"])
-pnl
+pnl.drop(columns="market_exposure_dollars")  # dollars, profits green and losses red
 """),
     code("""
 print(f"Cash: ${client.get_balance()['balance'] / 100:,.2f}")

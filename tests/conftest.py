@@ -3,6 +3,9 @@
 A directory provides the session-scoped ``sandbox`` (its seed, data anchor and clock) and may override
 ``retry_policy``; ``sb``, ``make_client`` and ``client`` are the same everywhere. ``tests/sandbox`` has its
 own module-scoped ``sb``, which takes precedence there.
+
+Every answer a sandbox serves in this process is checked against Kalshi's openapi.yaml, and a last test,
+``openapi_conformance``, fails with each violation (tests/conformance/capture.py).
 """
 
 from __future__ import annotations
@@ -13,6 +16,13 @@ import pytest
 from kalshi_testkit import FAST_RETRY
 
 from kalshi_nb.client import KalshiClient, RetryPolicy
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Check every sandbox answer of the run against the spec (off: KALSHI_NB_CONFORMANCE=off)."""
+    from conformance.capture import ConformancePlugin
+
+    config.pluginmanager.register(ConformancePlugin(), "kalshi-openapi-conformance")
 
 
 @pytest.fixture(autouse=True)

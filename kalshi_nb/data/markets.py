@@ -8,7 +8,18 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..endpoints import check_filters
 from .args import _alias, _client, _filters, _flag, _market_filters, _ticker_chunks, _values, _whole
-from .paging import _EVENTS, _HISTORICAL_MARKETS, _MARKETS, _TRADES, _checked, _iterate, _pull, _Query
+from .history import _with_history
+from .paging import (
+    _EVENTS,
+    _HISTORICAL_MARKETS,
+    _HISTORICAL_TRADES,
+    _MARKETS,
+    _TRADES,
+    _checked,
+    _iterate,
+    _pull,
+    _Query,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -282,9 +293,25 @@ def series_df(
     return series_frame(body.get("series") or [])
 
 
-def _trade_queries(ticker: Any, min_ts: Any, max_ts: Any, filters: dict[str, Any]) -> list[_Query]:
+def _trade_queries(
+    client: KalshiClient | None,
+    ticker: Any,
+    min_ts: Any,
+    max_ts: Any,
+    include_historical: Any,
+    filters: dict[str, Any],
+) -> tuple[KalshiClient | None, list[_Query]]:
+    """Live trade calls, one per ticker, and their ``/historical/trades`` twins when the window needs them."""
     params = _filters({**filters, "min_ts": min_ts, "max_ts": max_ts})
-    return [_Query(_TRADES, {"ticker": t, **params}) for t in _values("ticker", ticker)]
+    live = [_Query(_TRADES, {"ticker": t, **params}) for t in _values("ticker", ticker)]
+    return _with_history(
+        client,
+        live,
+        _HISTORICAL_TRADES,
+        include_historical,
+        cutoff_field="trades_created_ts",
+        start=params.get("min_ts"),
+    )
 
 
 def iter_trades(
@@ -294,9 +321,12 @@ def iter_trades(
     max_ts: Any = None,
     client: KalshiClient | None = None,
     max_rows: int | None = None,
+    include_historical: bool | None = None,
     **filters: Any,
 ) -> Iterator[dict]:
-    """Yield public trades (``GET /markets/trades``), newest first, page by page.
+    """Yield public trades (``GET /markets/trades``, then ``/historical/trades``), newest first, page by page.
+
+    ``include_historical``: see :func:`trades_df`.
 
     Example:
         >>> import kalshi_nb
@@ -305,7 +335,8 @@ def iter_trades(
         >>> 0 < float(trade["yes_price_dollars"]) < 1
         True
     """
-    return _iterate(client, _trade_queries(ticker, min_ts, max_ts, filters), max_rows)
+    client, queries = _trade_queries(client, ticker, min_ts, max_ts, include_historical, filters)
+    return _iterate(client, queries, max_rows)
 
 
 def trades_df(
@@ -316,11 +347,15 @@ def trades_df(
     client: KalshiClient | None = None,
     max_rows: int | None = None,
     progress: bool | None = None,
+    include_historical: bool | None = None,
     **filters: Any,
 ) -> pd.DataFrame:
     """Public trades as a DataFrame (``frames.trades_frame``); ``ticker`` may be a list, fetched concurrently.
 
-    ``min_ts``/``max_ts``: Unix seconds, ISO text with an offset, or aware datetimes.
+    ``min_ts``/``max_ts``: Unix seconds, ISO text with an offset, or aware datetimes. Trades older than the
+    historical cutoff (``trades_created_ts``) come from ``/historical/trades``, each trade once:
+    ``include_historical=None`` reads that tier unless ``min_ts`` is at or after the cutoff, ``True``
+    always, ``False`` never (see :mod:`kalshi_nb.data.history`).
 
     Example:
         >>> import kalshi_nb, pandas as pd
@@ -332,7 +367,7 @@ def trades_df(
     """
     from ..frames import trades_frame
 
-    queries = _trade_queries(ticker, min_ts, max_ts, filters)
+    client, queries = _trade_queries(client, ticker, min_ts, max_ts, include_historical, filters)
     return _pull(trades_frame, client, queries, max_rows=max_rows, progress=progress, label="trades")
 
 

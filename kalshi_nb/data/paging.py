@@ -84,20 +84,37 @@ _HISTORICAL_MARKETS = _Endpoint(
 )
 _EVENTS = _Endpoint("events", "events", "get_events", _field("event_ticker"), "last_updated_ts", ("series",))
 _TRADES = _Endpoint("trades", "trades", "get_trades", _field("trade_id"))
+_HISTORICAL_TRADES = _Endpoint("historical_trades", "trades", "get_historical_trades", _field("trade_id"))
 _POSITIONS = _Endpoint(
     "positions", "market_positions", "get_positions", _field("ticker"), "last_updated_ts", ("event",)
 )
+_HISTORICAL_POSITIONS = _Endpoint(
+    "historical_positions",
+    "market_positions",
+    "get_historical_positions",
+    _field("ticker"),
+    "last_updated_ts",
+    ("event",),
+)
 _FILLS = _Endpoint("fills", "fills", "get_fills", _fill_key)
+_HISTORICAL_FILLS = _Endpoint("historical_fills", "fills", "get_historical_fills", _fill_key)
 _ORDERS = _Endpoint("orders", "orders", "get_orders", _field("order_id"), "last_update_time", ("event",))
+_HISTORICAL_ORDERS = _Endpoint(
+    "historical_orders", "orders", "get_historical_orders", _field("order_id"), "last_update_time", ("event",)
+)
 _SETTLEMENTS = _Endpoint("settlements", "settlements", "get_settlements", _settlement_key, None, ("event",))
 _LISTS: tuple[_Endpoint, ...] = (
     _MARKETS,
     _HISTORICAL_MARKETS,
     _EVENTS,
     _TRADES,
+    _HISTORICAL_TRADES,
     _POSITIONS,
+    _HISTORICAL_POSITIONS,
     _FILLS,
+    _HISTORICAL_FILLS,
     _ORDERS,
+    _HISTORICAL_ORDERS,
     _SETTLEMENTS,
 )
 """Every list endpoint the engine pages."""

@@ -1,4 +1,8 @@
-"""The account's lists (credentials needed): positions, fills, orders and settlements."""
+"""The account's lists (credentials needed): positions, fills, orders and settlements.
+
+Fills, orders and positions older than the historical cutoff live in ``/historical/*``; the functions here
+read both tiers and keep each row once (``include_historical``, see :mod:`kalshi_nb.data.history`).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,20 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .args import _alias, _filters
-from .paging import _FILLS, _ORDERS, _POSITIONS, _SETTLEMENTS, _Endpoint, _iterate, _pull, _Query
+from .history import _with_history
+from .paging import (
+    _FILLS,
+    _HISTORICAL_FILLS,
+    _HISTORICAL_ORDERS,
+    _HISTORICAL_POSITIONS,
+    _ORDERS,
+    _POSITIONS,
+    _SETTLEMENTS,
+    _Endpoint,
+    _iterate,
+    _pull,
+    _Query,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -22,18 +39,51 @@ def _query(endpoint: _Endpoint, filters: dict[str, Any], **params: Any) -> list[
     return [_Query(endpoint, _filters({**filters, **params}))]
 
 
+def _positions(
+    client: KalshiClient | None, ticker: Any, event: Any, include: Any, filters: dict[str, Any]
+) -> tuple[KalshiClient | None, list[_Query]]:
+    # Only settled positions are archived: without settlement_status (the server's default, unsettled)
+    # the historical tier has nothing to add, and True adds it only where the filter allows.
+    wanted = filters.get("settlement_status") in ("settled", "all")
+    live = _query(_POSITIONS, filters, ticker=ticker, event_ticker=event)
+    return _with_history(client, live, _HISTORICAL_POSITIONS, include if wanted else False, cutoff_field=None)
+
+
+def _fills(
+    client: KalshiClient | None, include: Any, filters: dict[str, Any], **params: Any
+) -> tuple[KalshiClient | None, list[_Query]]:
+    live = _query(_FILLS, filters, **params)
+    start = live[0].params.get("min_ts")
+    return _with_history(
+        client, live, _HISTORICAL_FILLS, include, cutoff_field="trades_created_ts", start=start
+    )
+
+
+def _orders(
+    client: KalshiClient | None, include: Any, filters: dict[str, Any], **params: Any
+) -> tuple[KalshiClient | None, list[_Query]]:
+    live = _query(_ORDERS, filters, **params)
+    start = live[0].params.get("min_ts")
+    return _with_history(
+        client, live, _HISTORICAL_ORDERS, include, cutoff_field="orders_updated_ts", start=start
+    )
+
+
 def iter_positions(
     ticker: str | None = None,
     *,
     event: str | None = None,
     client: KalshiClient | None = None,
     max_rows: int | None = None,
+    include_historical: bool | None = None,
     **filters: Any,
 ) -> Iterator[dict]:
     """Yield the account's market positions (``GET /portfolio/positions``), page by page.
 
     ``filters``: ``settlement_status`` (``unsettled`` by default on the server, ``settled``, ``all``),
-    ``count_filter``, ...
+    ``count_filter``, ``exchange_index``, ... Settled positions archived per event
+    (``/historical/positions``) follow the live ones when ``settlement_status`` is ``settled`` or ``all``
+    (``include_historical=False`` leaves them out).
 
     Example:
         >>> import kalshi_nb
@@ -41,7 +91,8 @@ def iter_positions(
         >>> [p["ticker"] for p in iter_positions(client=client)]          # a fresh sandbox account holds none
         []
     """
-    return _iterate(client, _query(_POSITIONS, filters, ticker=ticker, event_ticker=event), max_rows)
+    client, queries = _positions(client, ticker, event, include_historical, filters)
+    return _iterate(client, queries, max_rows)
 
 
 def positions_df(
@@ -51,9 +102,13 @@ def positions_df(
     client: KalshiClient | None = None,
     max_rows: int | None = None,
     progress: bool | None = None,
+    include_historical: bool | None = None,
     **filters: Any,
 ) -> pd.DataFrame:
     """The account's market positions as a DataFrame (``frames.positions_frame``).
+
+    With ``settlement_status="settled"`` or ``"all"`` the archived positions (``/historical/positions``)
+    are included, each market once (``include_historical=False``: live only).
 
     Example:
         >>> import kalshi_nb
@@ -63,7 +118,7 @@ def positions_df(
     """
     from ..frames import positions_frame
 
-    queries = _query(_POSITIONS, filters, ticker=ticker, event_ticker=event)
+    client, queries = _positions(client, ticker, event, include_historical, filters)
     return _pull(positions_frame, client, queries, max_rows=max_rows, progress=progress, label="positions")
 
 
@@ -75,9 +130,12 @@ def iter_fills(
     max_ts: Any = None,
     client: KalshiClient | None = None,
     max_rows: int | None = None,
+    include_historical: bool | None = None,
     **filters: Any,
 ) -> Iterator[dict]:
-    """Yield the account's fills (``GET /portfolio/fills``), newest first, page by page.
+    """Yield the account's fills (``GET /portfolio/fills``, then ``/historical/fills``), newest first.
+
+    ``include_historical``: see :func:`fills_df`.
 
     Example:
         >>> import kalshi_nb
@@ -85,7 +143,9 @@ def iter_fills(
         >>> sum(1 for _ in iter_fills("KXBTC15M-26NOV251245-45", client=client))
         0
     """
-    queries = _query(_FILLS, filters, ticker=ticker, order_id=order_id, min_ts=min_ts, max_ts=max_ts)
+    client, queries = _fills(
+        client, include_historical, filters, ticker=ticker, order_id=order_id, min_ts=min_ts, max_ts=max_ts
+    )
     return _iterate(client, queries, max_rows)
 
 
@@ -98,9 +158,14 @@ def fills_df(
     client: KalshiClient | None = None,
     max_rows: int | None = None,
     progress: bool | None = None,
+    include_historical: bool | None = None,
     **filters: Any,
 ) -> pd.DataFrame:
     """The account's fills as a DataFrame (``frames.fills_frame``; ``fee_cost`` in dollars).
+
+    Fills before the cutoff (``trades_created_ts``) come from ``/historical/fills``, each fill once:
+    ``include_historical=None`` reads that tier unless ``min_ts`` is at or after the cutoff, ``True``
+    always, ``False`` never. ``order_id`` and ``exchange_index`` are applied to historical rows here.
 
     Example:
         >>> import kalshi_nb, pandas as pd
@@ -111,7 +176,9 @@ def fills_df(
     """
     from ..frames import fills_frame
 
-    queries = _query(_FILLS, filters, ticker=ticker, order_id=order_id, min_ts=min_ts, max_ts=max_ts)
+    client, queries = _fills(
+        client, include_historical, filters, ticker=ticker, order_id=order_id, min_ts=min_ts, max_ts=max_ts
+    )
     return _pull(fills_frame, client, queries, max_rows=max_rows, progress=progress, label="fills")
 
 
@@ -124,9 +191,11 @@ def iter_orders(
     max_ts: Any = None,
     client: KalshiClient | None = None,
     max_rows: int | None = None,
+    include_historical: bool | None = None,
     **filters: Any,
 ) -> Iterator[dict]:
-    """Yield the account's orders (``GET /portfolio/orders``); ``status`` resting, canceled or executed.
+    """Yield the account's orders (``GET /portfolio/orders``, then ``/historical/orders``); ``status``
+    resting, canceled or executed. ``include_historical``: see :func:`orders_df`.
 
     Example:
         >>> import kalshi_nb
@@ -134,8 +203,15 @@ def iter_orders(
         >>> [o["order_id"] for o in iter_orders(status="resting", client=client)]
         []
     """
-    queries = _query(
-        _ORDERS, filters, ticker=ticker, status=status, event_ticker=event, min_ts=min_ts, max_ts=max_ts
+    client, queries = _orders(
+        client,
+        include_historical,
+        filters,
+        ticker=ticker,
+        status=status,
+        event_ticker=event,
+        min_ts=min_ts,
+        max_ts=max_ts,
     )
     return _iterate(client, queries, max_rows)
 
@@ -150,9 +226,14 @@ def orders_df(
     client: KalshiClient | None = None,
     max_rows: int | None = None,
     progress: bool | None = None,
+    include_historical: bool | None = None,
     **filters: Any,
 ) -> pd.DataFrame:
     """The account's orders as a DataFrame (``frames.orders_frame``).
+
+    Orders canceled or executed before the cutoff (``orders_updated_ts``) come from ``/historical/orders``,
+    each order once, in its latest version: ``include_historical=None`` reads that tier unless ``min_ts`` is
+    at or after the cutoff or only resting orders are asked for; ``True`` always; ``False`` never.
 
     Example:
         >>> import kalshi_nb
@@ -162,8 +243,15 @@ def orders_df(
     """
     from ..frames import orders_frame
 
-    queries = _query(
-        _ORDERS, filters, ticker=ticker, status=status, event_ticker=event, min_ts=min_ts, max_ts=max_ts
+    client, queries = _orders(
+        client,
+        include_historical,
+        filters,
+        ticker=ticker,
+        status=status,
+        event_ticker=event,
+        min_ts=min_ts,
+        max_ts=max_ts,
     )
     return _pull(orders_frame, client, queries, max_rows=max_rows, progress=progress, label="orders")
 

@@ -32,6 +32,23 @@ from .kinds import (
     _derived,
 )
 
+# AsyncAPI lifecyclePriceLevelStructure (2026-12), the empty "unknown" aside.
+_PRICE_STRUCTURES = (
+    "linear_cent",
+    "deci_cent",
+    "tapered_deci_cent",
+    "center_whole_edge_half_cent",
+    "center_whole_edge_quint_cent",
+    "center_half_edge_half_cent",
+    "center_half_edge_quint_cent",
+    "center_half_edge_deci_cent",
+    "center_quint_edge_quint_cent",
+    "center_quint_edge_deci_cent",
+    "center_centi_edge_centi_cent",
+    "center_deci_edge_centi_cent",
+    "banded_centi_cent",
+)
+
 _MARKET_COLUMNS: tuple[_Col, ...] = (
     _c("ticker", _TEXT, "Market ticker, e.g. KXBTC15M-26SEP062245-45."),
     _c("event_ticker", _TEXT, "Ticker of the event the market belongs to."),
@@ -133,7 +150,11 @@ _MARKET_COLUMNS: tuple[_Col, ...] = (
     _c("mve_collection_ticker", _TEXT, "Multivariate collection ticker (combo markets)."),
     _c("mve_selected_legs", _JSON, "Legs of a multivariate (combo) market."),
     _c("primary_participant_key", _TEXT, "Primary participant key."),
-    _cat("price_level_structure", ("linear_cent", "deci_cent", "tapered_deci_cent"), "Tick-size structure."),
+    _cat(
+        "price_level_structure",
+        _PRICE_STRUCTURES,
+        "Tick-size structure's name; the ticks themselves are in price_ranges (orders follow the bands).",
+    ),
     _c("price_ranges", _JSON, "Valid price ranges [{start, end, step}] as dollar strings."),
     _c("is_provisional", _BOOL, "The market may be removed after determination if inactive."),
     _c("exchange_index", _INT, "Exchange shard."),
@@ -351,6 +372,15 @@ _BALANCE_COLUMNS: tuple[_Col, ...] = (
 
 _BALANCE_DERIVED: tuple[_Col, ...] = (
     _derived("portfolio_value_dollars", _DOLLARS, "portfolio_value / 100."),
+    _Col(
+        "scope",
+        _CATEGORY,
+        "'total': the answer itself (every shard, unless the request named one); 'shard': one row per "
+        "entry of balance_breakdown.",
+        categories=("total", "shard"),
+        derived=True,
+    ),
+    _derived("exchange_index", _INT, "The exchange shard of a 'shard' row; missing on the total row."),
 )
 
 _ORDERBOOK_COLUMNS: tuple[_Col, ...] = (

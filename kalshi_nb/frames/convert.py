@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .columns import _SCHEMAS
 from .kinds import (
     _BOOL,
     _CATEGORY,
@@ -28,6 +29,7 @@ from .kinds import (
     _INT,
     _NUMBER,
     _TIME,
+    KIND_ATTR,
     Now,
     Record,
     _Col,
@@ -365,7 +367,11 @@ def _assemble(shaped: _Shaped, schema: Sequence[_Col]) -> pd.DataFrame:
             data[col.name] = pd.Series(values, index=index, dtype=dtype, copy=False)
     for name, series in shaped.extras.items():
         data[name] = series.set_axis(index)
-    return pd.DataFrame(data, index=index, copy=False) if data else pd.DataFrame(index=index)
+    frame = pd.DataFrame(data, index=index, copy=False) if data else pd.DataFrame(index=index)
+    kind = next((k for k, s in _SCHEMAS.items() if s is schema), None)
+    if kind is not None:
+        frame.attrs[KIND_ATTR] = kind
+    return frame
 
 
 def _quote_mid_spread(bid: np.ndarray, ask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -13,6 +13,10 @@ import pandas as pd
 Record = Mapping[str, Any]
 Now = datetime | pd.Timestamp | None
 
+# The ``df.attrs`` key naming a frame's kind ("markets", "orders", ...): kalshi_nb.display reads it to show the
+# frame compactly in a notebook. pandas carries attrs through most operations (head, filters, sort_values).
+KIND_ATTR = "kalshi_nb.kind"
+
 
 @dataclass(frozen=True)
 class _Kind:

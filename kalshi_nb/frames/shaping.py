@@ -30,9 +30,10 @@ from .convert import (
     _quote_mid_spread,
     _shape,
     _Shaped,
+    _typed,
     _utc_now,
 )
-from .kinds import _DURATION, Now, Record, _Col
+from .kinds import _DURATION, KIND_ATTR, Now, Record, _Col
 
 
 def markets_frame(records: Iterable[Record], *, now: Now = None) -> pd.DataFrame:
@@ -121,6 +122,7 @@ def event_markets_frame(events: Iterable[Record], *, now: Now = None) -> pd.Data
         axis=1,
     )
     flat.columns = _unique(flat.columns)
+    flat.attrs = {KIND_ATTR: "event_markets"}  # concat of two kinds keeps neither tag
     return flat
 
 
@@ -277,15 +279,36 @@ def settlements_frame(records: Iterable[Record]) -> pd.DataFrame:
 
 
 def balance_frame(payload: Record) -> pd.DataFrame:
-    """Shape a ``GET /portfolio/balance`` response into a one-row frame (cents and dollars side by side).
+    """Shape a ``GET /portfolio/balance`` response: the total first, then one row per exchange shard.
+
+    Row 0 (``scope`` ``"total"``) is the answer itself, cents and dollars side by side; each entry of
+    ``balance_breakdown`` adds a row (``scope`` ``"shard"``, its ``exchange_index`` and ``balance_dollars``).
 
     Example:
-        >>> df = balance_frame({"balance": 12345, "balance_dollars": "123.4500", "portfolio_value": 500, "updated_ts": 0})
+        >>> df = balance_frame({"balance": 12345, "balance_dollars": "123.4500", "portfolio_value": 500, "updated_ts": 0,
+        ...                     "balance_breakdown": [{"exchange_index": 0, "balance": "100.0000"},
+        ...                                           {"exchange_index": 2, "balance": "23.4500"}]})
         >>> float(df.loc[0, "balance_dollars"]), float(df.loc[0, "portfolio_value_dollars"])
         (123.45, 5.0)
+        >>> df[["scope", "exchange_index", "balance_dollars"]].values.tolist()[1:]
+        [['shard', 0, 100.0], ['shard', 2, 23.45]]
     """
-    shaped = _shape([payload], _SCHEMAS["balance"])
+    breakdown = payload.get("balance_breakdown") if isinstance(payload, Mapping) else None
+    shards = [b for b in breakdown if isinstance(b, Mapping)] if isinstance(breakdown, list) else []
+    records: list[Record] = [payload]
+    for entry in shards:
+        records.append(
+            {
+                "balance_dollars": entry.get("balance"),
+                "exchange_index": entry.get("exchange_index"),
+                "updated_ts": payload.get("updated_ts"),
+            }
+        )
+    shaped = _shape(records, _SCHEMAS["balance"])
     col = next(c for c in _BALANCE_COLUMNS if c.name == "portfolio_value")
     value = pd.array(_column_or_missing(shaped, col)).to_numpy(np.float64, na_value=np.nan)
     shaped.columns["portfolio_value_dollars"] = value / 100
+    shaped.overrides.pop("scope", None)  # ours, not the payload's
+    scope = np.array(["total"] + ["shard"] * len(shards), dtype=object)
+    shaped.columns.update(_typed({"scope": scope}, _SCHEMAS["balance"]))
     return _assemble(shaped, _SCHEMAS["balance"])

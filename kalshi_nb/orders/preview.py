@@ -16,12 +16,14 @@ import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 from urllib.parse import urlsplit
 
 from .. import fees, safety
+from ..errors import KalshiAPIError
 from ..fees import KNOWN_FEE_TYPES, fee_coefficients, fee_schedule, trading_fee
+from ..pauses import describe_pause
 from ..safety import is_production, live_trading_enabled
 from .amounts import ONE, ZERO, _cents, _dec, _dollars, _levels, _notional, _num, _opt_dec, _parse_time, _usd
 from .render import ENV_LABELS, render_preview_html
@@ -91,6 +93,8 @@ class OrderPreview:
     created_at: datetime
     client: Any = field(repr=False)
     created_monotonic: float = field(default_factory=time.monotonic)
+    exchange_index: int | None = None  # the market's shard (orders there draw on that shard's collateral)
+    shard_balance: Decimal | None = None  # the balance on that shard (None: unknown)
 
     @property
     def client_order_id(self) -> str:
@@ -223,6 +227,8 @@ def _build_preview(
     taker_coef, maker_coef = fee_coefficients(fee_type, multiplier)
 
     balance = position = None
+    shard = _shard_of(market)
+    shards: dict[int, Decimal] | None = None
     own: dict[Decimal, Decimal] = {}
     if not client.is_read_only:
         raw = client.get_balance()
@@ -230,6 +236,7 @@ def _build_preview(
         balance = _opt_dec(raw.get("balance_dollars"))
         if balance is None:
             balance = Decimal(int(raw["balance"])) / 100
+        shards = _breakdown(raw)
         for p in client.get_positions(ticker=req.ticker).get("market_positions") or []:
             if p.get("ticker") == req.ticker:
                 position = _dec(p.get("position_fp", "0"))
@@ -323,6 +330,20 @@ def _build_preview(
         )
     elif balance is None:
         warnings.append(PreviewWarning("balance_unknown", "balance unknown (read-only client)"))
+    shard_balance = None if shards is None or shard is None else shards.get(shard, ZERO)
+    if shard is not None and shard_balance is not None and shards is not None and cash_needed > shard_balance:
+        short = _shard_warning(client, req, shard, shard_balance, shards, cash_needed)
+        if short is not None:
+            warnings.append(short)
+    pause = _pause_of(client)
+    if pause is not None:
+        warnings.append(
+            PreviewWarning(
+                "trading_paused",
+                f"trading is paused (Kalshi's weekly pause, Thursday 03:00-05:00 ET): place_order will refuse "
+                f"this order until then; {describe_pause(pause)}",
+            )
+        )
     worst_case = fees.worst_case_cost(req.count, req.yes_price, req.book_side, taker_coef)
     if worst_case > cap:
         warnings.append(
@@ -413,7 +434,62 @@ def _build_preview(
         warnings=tuple(warnings),
         created_at=datetime.now(timezone.utc),
         client=client,
+        exchange_index=shard,
+        shard_balance=shard_balance,
     )
+
+
+def _shard_of(market: Mapping[str, Any]) -> int | None:
+    value = market.get("exchange_index")
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _breakdown(balance: Mapping[str, Any]) -> dict[int, Decimal] | None:
+    """``balance_breakdown`` as {shard: dollars}; None when the answer has none (a scoped balance)."""
+    rows = balance.get("balance_breakdown")
+    if not isinstance(rows, list):
+        return None
+    out: dict[int, Decimal] = {}
+    for row in rows:
+        if isinstance(row, Mapping) and isinstance(row.get("exchange_index"), int):
+            amount = _opt_dec(row.get("balance"))
+            if amount is not None:
+                out[row["exchange_index"]] = out.get(row["exchange_index"], ZERO) + amount
+    return out
+
+
+def _shard_warning(
+    client: KalshiClient,
+    req: OrderRequest,
+    shard: int,
+    held: Decimal,
+    shards: Mapping[int, Decimal],
+    needed: Decimal,
+) -> PreviewWarning | None:
+    """``shard_collateral`` when the market's shard lacks the cash and automatic allocation is off (or
+    cannot be read); None when allocation will move it."""
+    try:
+        auto = bool(client.get_target_balance_allocation().get("allocations"))
+    except KalshiAPIError:
+        auto = False  # unknown: warn, the safe side
+    if auto:
+        return None
+    missing = needed - held
+    others = {k: v for k, v in shards.items() if k != shard and v > 0}
+    source = max(others, key=lambda k: others[k]) if others else 0
+    amount = format(missing.quantize(Decimal("0.01"), rounding=ROUND_CEILING), "f")
+    return PreviewWarning(
+        "shard_collateral",
+        f"{req.ticker} trades on exchange shard {shard}, which holds {_usd(held)}; this order needs "
+        f"{_usd(needed)} there and automatic allocation is off, so the exchange will refuse it. Move "
+        f"collateral first: client.transfer_between_shards({amount!r}, from_shard={source}, to_shard={shard}) "
+        "(or turn automatic allocation on: client.set_target_balance_allocation({...}))",
+    )
+
+
+def _pause_of(client: Any) -> tuple[datetime, datetime] | None:
+    check = getattr(client, "trading_pause", None)
+    return check() if callable(check) else None
 
 
 def _utcnow() -> datetime:

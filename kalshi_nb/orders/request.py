@@ -28,8 +28,8 @@ class OrderRequest:
     """A limit order, validated against its market when built; ``client_order_id`` is minted then.
 
     ``price`` is the limit in dollars of the outcome named (``"0.45"``, or ``"0.055"`` on a sub-penny
-    market); ``price_cents`` (an integer 1-99) is the alternative. ``count`` may be fractional (multiples
-    of 0.01) only where the market allows it. ``market`` is the market object (``client.get_market``);
+    market, on the step of its price band); ``price_cents`` (an integer 1-99) is the alternative. ``count``
+    may be fractional, to 0.01 (fractional trading is universal). ``market`` is the market object (``client.get_market``);
     ``OrderRequest.for_ticker`` reads it for you.
 
     Example:
@@ -68,11 +68,7 @@ class OrderRequest:
         setter(self, "action", _check_action(action))
         setter(self, "time_in_force", order_v2.check_time_in_force(time_in_force))
         setter(self, "price", _parse_limit(price, price_cents))
-        setter(
-            self,
-            "count",
-            order_v2.parse_count(count, fractional_allowed=order_v2.fractional_allowed(dict(market))),
-        )
+        setter(self, "count", order_v2.parse_count(count))  # fractional trading is universal
         setter(
             self,
             "client_order_id",
@@ -118,15 +114,15 @@ class OrderRequest:
             raise MarketNotOpenError(
                 f"market {ticker} is not open for trading (status {status!r}); pick an open market"
             )
+        # By the step of the band holding the price (price_ranges), never by the structure's name: the
+        # grid may have changed since the request was built.
         grid = order_v2.price_grid(dict(market))
         yes = order_v2.yes_price(self.outcome, self.price)
         if not order_v2.on_grid(yes, grid):
-            steps = ", ".join(f"{_num(a)}-{_num(b)} step {_num(s)}" for a, b, s in grid)
             raise ValueError(
                 f"limit {_num(self.price)} for {self.outcome.upper()} (YES price {_num(yes)}) is not on {ticker}'s "
-                f"price grid ({market.get('price_level_structure', 'linear_cent')}: {steps})"
+                f"price grid: {order_v2.grid_text(grid, yes)}"
             )
-        order_v2.parse_count(self.count, fractional_allowed=order_v2.fractional_allowed(dict(market)))
 
     # --- derived ---
     @property

@@ -40,12 +40,19 @@ class Sandbox:
         seed: seed of the synthetic data (same seed, same markets).
         markets: approximate number of markets to generate (None: the default, small set).
         host, port: where to listen; port 0 picks a free port.
-        rate_limit: "basic" (default), "advanced", "premier", "paragon", "prime", or None for no limits.
+        rate_limit: "basic" (default), "advanced", "expert", "premier", "paragon", "prime", "prestige", or None
+            for no limits (the usage tier stays Basic for ``/account/limits`` and batch sizes).
         faults: initial fault settings (keyword arguments of ``Faults.update``) or a ``Faults``.
         latency: seconds added to every request (shortcut for ``faults={"latency": ...}``).
         now: the exchange's anchor time (None: the real clock).
         starting_balance_cents: balance of every new account.
         exchange: an already built exchange to serve instead of a new one (seed/markets/now ignored).
+        pauses: the Thursday 03:00-05:00 ET trading pause on the exchange's clock (no place or amend).
+            None (default): on for an exchange built here unless ``KALSHI_NB_SANDBOX_PAUSES=0`` (the test
+            suite sets it, so no test depends on the real day of the week), the given exchange's own setting
+            otherwise.
+        auto_allocation: new accounts start with automatic allocation on (orders draw collateral from the
+            subaccount's other shards); False: an order on an unfunded shard is refused.
         warm: serialise every live market to JSON while building (about 25 us per market here), so that
             paging never pays for it; records that change later are re-serialised on first use.
 
@@ -71,6 +78,8 @@ class Sandbox:
         starting_balance_cents: int = 1_000_000,
         exchange: Any = None,
         warm: bool = True,
+        pauses: bool | None = None,
+        auto_allocation: bool = True,
     ) -> None:
         from cryptography.hazmat.primitives import serialization
         from cryptography.hazmat.primitives.asymmetric import rsa
@@ -84,8 +93,11 @@ class Sandbox:
             from .exchange import Exchange
 
             exchange = Exchange(
-                seed=seed, markets=markets, now=now, starting_balance_cents=starting_balance_cents
-            )
+                seed=seed, markets=markets, now=now, starting_balance_cents=starting_balance_cents,
+                pauses=_pauses_by_default() if pauses is None else pauses, auto_allocation=auto_allocation,
+            )  # fmt: skip
+        elif pauses is not None:
+            exchange.set_pauses(pauses)
         if isinstance(faults, Faults):
             fault_obj = faults
         else:
@@ -198,6 +210,15 @@ class Sandbox:
     def set_historical_cutoff(self, when: datetime) -> None:
         self.exchange.set_historical_cutoff(when)
 
+    def set_pauses(self, enabled: bool) -> None:
+        """Turn the Thursday trading pause on or off (it follows the exchange's clock)."""
+        self.exchange.set_pauses(enabled)
+
+    def set_auto_allocation(self, enabled: bool, user_id: str | None = None) -> None:
+        """Automatic allocation on or off for one account (default: the sandbox key's). Off, an order on a
+        shard without collateral is refused with ``insufficient_balance`` naming the shard."""
+        self.exchange.set_auto_allocation(user_id or self.user_id, enabled)
+
     def reset(self) -> None:
         """Regenerate the exchange from its seed (accounts back to their start), empty the request log and
         the rate-limit buckets. Registered keys and fault settings stay."""
@@ -302,3 +323,11 @@ class Sandbox:
     def __repr__(self) -> str:
         where = self.url if self._server is not None and self.running else "stopped"
         return f"<Sandbox seed={self.seed} {where}>"
+
+
+def _pauses_by_default() -> bool:
+    """The weekly pause is on unless ``KALSHI_NB_SANDBOX_PAUSES`` is 0/false/no/off (read here, not in the
+    client's config: the sandbox imports nothing from the client side)."""
+    import os
+
+    return os.environ.get("KALSHI_NB_SANDBOX_PAUSES", "1").strip().lower() not in ("0", "false", "no", "off")

@@ -50,6 +50,18 @@ def build_parser() -> argparse.ArgumentParser:
         default=1_000_000,
         help="balance of every new account, in cents (default 1000000)",
     )
+    p.add_argument(
+        "--no-pauses",
+        dest="pauses",
+        action="store_false",
+        help="no Thursday 03:00-05:00 ET trading pause (default: the pause follows the exchange's clock)",
+    )
+    p.add_argument(
+        "--no-auto-allocation",
+        dest="auto_allocation",
+        action="store_false",
+        help="orders on an unfunded exchange shard are refused instead of drawing collateral from shard 0",
+    )
     keys = p.add_argument_group("keys")
     keys.add_argument(
         "--key-id",
@@ -76,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--rate-limit",
         default="basic",
-        choices=["basic", "advanced", "premier", "paragon", "prime", "off"],
+        choices=["basic", "advanced", "expert", "premier", "paragon", "prime", "prestige", "off"],
         help="rate-limit tier (default basic)",
     )
     f = p.add_argument_group("faults (for testing clients)")
@@ -177,6 +189,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             faults=faults,
             now=now,
             starting_balance_cents=args.starting_balance_cents,
+            pauses=args.pauses,
+            auto_allocation=args.auto_allocation,
         )
     except ValueError as exc:  # a bound (limits.py): --size, --seed, --port, --starting-balance-cents
         parser.error(str(exc))

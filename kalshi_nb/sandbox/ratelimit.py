@@ -1,17 +1,37 @@
 """Token-bucket rate limits per API key (or per client IP when unauthenticated), as Kalshi's 2026 model.
 
-Each identity has two independent buckets: **read** (GETs and anything not routed elsewhere) and
-**write** (order create, amend, decrease, cancel, batch). A request costs ``DEFAULT_COST`` = 10 tokens
-(batch items are billed individually). Budgets per tier come from docs.kalshi.com/getting_started/rate_limits:
-Basic 200 read / 100 write tokens per second, Advanced 300/300, Premier 1,000/1,000, Paragon 2,000/2,000,
-Prime 4,000/4,000. The write bucket holds 2 s of budget (documented); the read bucket holds 1 s of budget
-(UNCONFIRMED: no capacity is documented for reads). Whether unauthenticated public GETs are limited live is
-UNCONFIRMED; the sandbox limits them per client IP with the same read budget.
+Each identity has independent buckets: **read** (GETs and anything not routed elsewhere), **write** (order
+create, amend, decrease, cancel, batches) and **balance** (``GET /portfolio/balance`` only, documented in
+openapi.yaml: 1 call/s on Basic and Advanced, 5/s above, one second of capacity, no burst). A request costs
+``DEFAULT_COST`` = 10 tokens unless ``routes.py`` says otherwise (batch items are billed individually).
+
+The table (``TIERS``), per second and per bucket (documented unless marked):
+
+| tier | read refill / capacity | write refill / capacity |
+|---|---|---|
+| basic | 200 / 400 | 100 / 100 |
+| advanced | 300 / 600 | 300 / 600 |
+| expert (UNCONFIRMED) | 600 / 1,200 | 600 / 1,200 |
+| premier | 1,000 / 2,000 | 1,000 / 2,000 |
+| paragon | 2,000 / 4,000 | 2,000 / 4,000 |
+| prime | 4,000 / 8,000 | 4,000 / 8,000 |
+| prestige (UNCONFIRMED) | 8,000 / 16,000 | 8,000 / 16,000 |
+
+Refill rates: docs.kalshi.com/getting_started/rate_limits. Capacities: Basic read 2 s and Basic write 1 s of
+budget (issue 12, from that page); write at the other tiers 2 s (openapi.yaml ``BucketLimit``); read at the
+other tiers 2 s like Basic (UNCONFIRMED). Expert and Prestige are named by openapi.yaml with no numbers: the
+sandbox puts Expert between Advanced and Premier and Prestige at twice Prime (UNCONFIRMED). The maximum batch
+size "scales with your tier's write budget": the sandbox allows what one full write bucket pays for, at 10
+tokens per created order and 2 per cancelled one (``write_capacity // item cost``: Basic 10 / 50, Advanced
+60 / 300, Premier 200 / 1,000; UNCONFIRMED), so a batch it accepts can pass the bucket. Whether unauthenticated public GETs are limited live is UNCONFIRMED; the sandbox
+limits them per client IP with the read budget.
 
 Example:
     >>> limiter = RateLimiter("basic")
     >>> limiter.allow("key-1", "read")
     True
+    >>> max_batch_size(TIERS["basic"]), max_batch_size(TIERS["basic"], "cancel")
+    (10, 50)
 """
 
 from __future__ import annotations
@@ -22,6 +42,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 DEFAULT_COST = 10  # GetAccountEndpointCostsResponse.default_cost: "currently 10"
+CANCEL_COST = 2  # one cancel, a batch-cancel item, cancel-all, GET one order (openapi.yaml x-mint notes)
+KINDS = ("read", "write", "balance")
 
 
 @dataclass(frozen=True)
@@ -33,23 +55,41 @@ class Tier:
     write_rate: float
     read_capacity: float
     write_capacity: float
+    balance_rate: float = DEFAULT_COST  # GET /portfolio/balance: calls per second x the default cost
+
+    def bucket(self, kind: str) -> tuple[float, float]:
+        """(refill rate, capacity) of one bucket kind."""
+        if kind == "read":
+            return self.read_rate, self.read_capacity
+        if kind == "write":
+            return self.write_rate, self.write_capacity
+        return self.balance_rate, self.balance_rate  # one second of budget: no burst (documented)
 
 
-def _tier(name: str, read: float, write: float) -> Tier:
-    # read capacity = 1 s of budget (UNCONFIRMED); write capacity = 2 s of budget (documented)
-    return Tier(name, read, write, read_capacity=read, write_capacity=2 * write)
+def _tier(name: str, read: float, write: float, *, write_seconds: float = 2, balance_per_s: int = 5) -> Tier:
+    return Tier(
+        name, read, write, read_capacity=2 * read, write_capacity=write_seconds * write,
+        balance_rate=balance_per_s * DEFAULT_COST,
+    )  # fmt: skip
 
 
 TIERS: dict[str, Tier] = {
     t.name: t
     for t in (
-        _tier("basic", 200, 100),
-        _tier("advanced", 300, 300),
+        _tier("basic", 200, 100, write_seconds=1, balance_per_s=1),
+        _tier("advanced", 300, 300, balance_per_s=1),
+        _tier("expert", 600, 600),  # UNCONFIRMED: between Advanced and Premier
         _tier("premier", 1000, 1000),
         _tier("paragon", 2000, 2000),
         _tier("prime", 4000, 4000),
+        _tier("prestige", 8000, 8000),  # UNCONFIRMED: twice Prime
     )
 }
+
+
+def max_batch_size(tier: Tier, kind: str = "create") -> int:
+    """Items per batch request on a tier (``kind`` "create" or "cancel"): what a full write bucket pays for."""
+    return int(tier.write_capacity // (DEFAULT_COST if kind == "create" else CANCEL_COST))
 
 
 class TokenBucket:
@@ -77,7 +117,7 @@ class RateLimiter:
 
     Example:
         >>> rl = RateLimiter("basic", clock=lambda: 0.0)
-        >>> [rl.allow("k", "write") for _ in range(21)][-2:]   # 200 tokens = 20 writes at cost 10
+        >>> [rl.allow("k", "write") for _ in range(11)][-2:]   # 100 tokens = 10 writes at cost 10
         [True, False]
     """
 
@@ -88,19 +128,14 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     def allow(self, identity: str, kind: str, cost: float = DEFAULT_COST) -> bool:
-        """Take ``cost`` tokens from ``identity``'s ``kind`` ("read" or "write") bucket; False if short."""
-        if kind not in ("read", "write"):
-            raise ValueError(f"kind must be 'read' or 'write', got {kind!r}")
+        """Take ``cost`` tokens from ``identity``'s ``kind`` ("read", "write" or "balance") bucket; False if short."""
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
         with self._lock:
             now = self._clock()
             bucket = self._buckets.get((identity, kind))
             if bucket is None:
-                tier = self.tier
-                rate, capacity = (
-                    (tier.read_rate, tier.read_capacity)
-                    if kind == "read"
-                    else (tier.write_rate, tier.write_capacity)
-                )
+                rate, capacity = self.tier.bucket(kind)
                 bucket = self._buckets[(identity, kind)] = TokenBucket(rate, capacity, now)
             return bucket.take(cost, now)
 

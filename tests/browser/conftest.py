@@ -1,5 +1,6 @@
-"""Fixtures for the real-browser test: a sandbox exchange in this process, a throwaway JupyterLab serving
-a copy of ``ticket.ipynb``, and Debian's Chromium driven by Playwright (no browser download).
+"""Fixtures for the real-browser tests: a sandbox exchange in this process, a throwaway JupyterLab serving
+copies of this folder's notebooks, and Debian's Chromium driven by Playwright (no browser download), on a
+1100x800 laptop-sized viewport.
 
 The recipe and its race fixes come from the shared notes on browser testing: the kernel is awaited before
 "run all" (``expose_app_in_browser``), the notebook is a copy in a temp dir (autosave never touches the
@@ -26,7 +27,8 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-SHOT_DIR = ROOT / "artifacts" / "screenshots"
+SHOT_DIR = ROOT / "artifacts"  # gitignored; screenshots and the JupyterLab log
+VIEWPORT = {"width": 1100, "height": 800}  # a laptop screen: the ticket must fit it
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",  # root in a container
@@ -82,13 +84,14 @@ def sandbox() -> Iterator[object]:
 
 @pytest.fixture(scope="session")
 def lab(sandbox: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    """A JupyterLab server on a free port, serving a temp copy of ``ticket.ipynb``."""
+    """A JupyterLab server on a free port, serving temp copies of this folder's notebooks."""
     SHOT_DIR.mkdir(parents=True, exist_ok=True)
     tmp = tmp_path_factory.mktemp("lab")
     home, notebooks, settings = tmp / "home", tmp / "notebooks", tmp / "lab-user-settings"
     home.mkdir()
     notebooks.mkdir()
-    shutil.copy(HERE / "ticket.ipynb", notebooks / "ticket.ipynb")
+    for notebook in HERE.glob("*.ipynb"):
+        shutil.copy(notebook, notebooks / notebook.name)
     # Without this user setting a "get notified about Jupyter news?" toast covers the page corner.
     toast = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
     toast.parent.mkdir(parents=True)
@@ -149,7 +152,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1700})
+    context = browser.new_context(viewport=VIEWPORT)
     pg = context.new_page()
     pg.set_default_timeout(60_000)
     yield pg

@@ -26,19 +26,15 @@ def open_markets(sb: object) -> list[dict]:
     return [m for m in sb.exchange.markets(status="open") if not m["ticker"].startswith("KXMVE")]
 
 
-def pick_market(
-    sb: object, *, structure: str = "linear_cent", fractional: bool | None = False, min_yes_ask: str = "0.05"
-) -> dict:
+def pick_market(sb: object, *, structure: str = "linear_cent", min_yes_ask: str = "0.05") -> dict:
     """An open market with the given grid; with a YES ask of at least ``min_yes_ask`` so that a 1-cent bid rests."""
     for m in open_markets(sb):
         if m.get("price_level_structure") != structure:
             continue
-        if fractional is not None and bool(m.get("fractional_trading_enabled")) != fractional:
-            continue
         if Decimal(m["yes_ask_dollars"]) < Decimal(min_yes_ask):
             continue
         return m
-    raise LookupError(f"no open {structure} market (fractional={fractional}) in the sandbox data")
+    raise LookupError(f"no open {structure} market in the sandbox data")
 
 
 def orders_with(sb: object, client_order_id: str) -> list[dict]:

@@ -96,22 +96,20 @@ def test_dry_run_sends_no_write_and_shows_the_exact_body(client, sb) -> None:
     assert live["request"]["body"] == body
 
 
-def test_fractional_counts_only_where_enabled(client, sb) -> None:
-    whole = pick_market(sb, fractional=False)
-    with pytest.raises(ValueError, match="whole number"):
-        client.place_order(whole["ticker"], "yes", 2.5, 1)
-    with pytest.raises(ValueError, match="whole number"):
-        client.place_order(whole["ticker"], "yes", "0.50", 1, dry_run=True)
-    frac = pick_market(sb, fractional=True)
-    order = client.place_order(frac["ticker"], "yes", "2.50", 1)["order"]
-    assert order["remaining_count"] == "2.50"
-    [stored] = orders_with(sb, order["client_order_id"])
-    assert stored["initial_count_fp"] == "2.50"
-    assert len(posts(sb)) == 1
+def test_fractional_counts_on_every_market(client, sb) -> None:
+    # Fractional trading is universal: any open market takes a count with two decimals.
+    for m in (pick_market(sb), pick_market(sb, structure="tapered_deci_cent", min_yes_ask="0.06")):
+        order = client.place_order(m["ticker"], "yes", "2.50", 1)["order"]
+        assert order["remaining_count"] == "2.50"
+        [stored] = orders_with(sb, order["client_order_id"])
+        assert stored["initial_count_fp"] == "2.50"
+    assert len(posts(sb)) == 2
+    with pytest.raises(ValueError, match="two decimals"):
+        client.place_order(pick_market(sb)["ticker"], "yes", "0.005", 1, dry_run=True)
 
 
 def test_sub_penny_price_on_the_grid(client, sb) -> None:
-    m = pick_market(sb, structure="tapered_deci_cent", fractional=None, min_yes_ask="0.06")
+    m = pick_market(sb, structure="tapered_deci_cent", min_yes_ask="0.06")
     order = client.place_order(m["ticker"], "yes", 1, price_dollars="0.055")["order"]
     [stored] = orders_with(sb, order["client_order_id"])
     assert stored["yes_price_dollars"] == "0.0550"

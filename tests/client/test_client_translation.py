@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from kalshi_nb import order_v2
-from kalshi_nb.order_v2 import GRIDS, build_order_body, on_grid, parse_count, parse_price, status_from_receipt
+from kalshi_nb.order_v2 import build_order_body, on_grid, parse_count, parse_price, status_from_receipt
 
 # (side, action, the side's price in cents) -> (book side, YES price string), by the table in kalshi-api.md 5.2:
 # buy YES p = bid p; buy NO q = ask 1-q; sell YES p = ask p; sell NO q = bid 1-q.
@@ -126,32 +126,88 @@ def test_counts() -> None:
             parse_count(bad, fractional_allowed=allowed)
 
 
+def _grid(*bands: tuple[str, str, str]) -> order_v2.Grid:
+    return order_v2.price_grid({"price_ranges": [{"start": a, "end": b, "step": c} for a, b, c in bands]})
+
+
+TAPERED = _grid(("0", "0.10", "0.001"), ("0.10", "0.90", "0.01"), ("0.90", "1", "0.001"))
+CENTER_DECI_EDGE_CENTI = _grid(("0", "0.01", "0.0001"), ("0.01", "0.99", "0.001"), ("0.99", "1", "0.0001"))
+
+
 def test_grids() -> None:
-    tapered = GRIDS["tapered_deci_cent"]
     # tapered: 0-0.10 and 0.90-1.00 in tenths of a cent, whole cents in between
-    assert on_grid(Decimal("0.055"), tapered)
-    assert on_grid(Decimal("0.905"), tapered)
-    assert on_grid(Decimal("0.10"), tapered)
-    assert on_grid(Decimal("0.50"), tapered)
-    assert not on_grid(Decimal("0.555"), tapered)
-    assert not on_grid(Decimal("0.1005"), tapered)
-    assert on_grid(Decimal("0.40"), GRIDS["linear_cent"])
-    assert not on_grid(Decimal("0.405"), GRIDS["linear_cent"])
-    assert on_grid(Decimal("0.405"), GRIDS["deci_cent"])
-    assert not on_grid(Decimal("0.4055"), GRIDS["deci_cent"])
+    assert on_grid(Decimal("0.055"), TAPERED)
+    assert on_grid(Decimal("0.905"), TAPERED)
+    assert on_grid(Decimal("0.10"), TAPERED)
+    assert on_grid(Decimal("0.50"), TAPERED)
+    assert not on_grid(Decimal("0.555"), TAPERED)
+    assert not on_grid(Decimal("0.1005"), TAPERED)
+    assert on_grid(Decimal("0.40"), order_v2.WHOLE_CENT_GRID)
+    assert not on_grid(Decimal("0.405"), order_v2.WHOLE_CENT_GRID)
+    # $0.0001 ticks at the edges, $0.001 in the centre
+    assert on_grid(Decimal("0.0042"), CENTER_DECI_EDGE_CENTI)
+    assert on_grid(Decimal("0.9957"), CENTER_DECI_EDGE_CENTI)
+    assert on_grid(Decimal("0.456"), CENTER_DECI_EDGE_CENTI)
+    assert not on_grid(Decimal("0.4561"), CENTER_DECI_EDGE_CENTI)
 
 
-def test_grid_from_market_fields() -> None:
+def test_grid_is_read_from_the_bands_never_the_name() -> None:
     ranges = [{"start": "0.0000", "end": "1.0000", "step": "0.0010"}]
     assert order_v2.price_grid({"price_ranges": ranges}) == ((Decimal(0), Decimal(1), Decimal("0.001")),)
-    assert order_v2.price_grid({"price_level_structure": "deci_cent"}) == GRIDS["deci_cent"]
-    assert order_v2.price_grid({}) == GRIDS["linear_cent"]  # unknown: strictest
+    # a structure name alone says nothing: the strictest grid, whatever the name claims
+    assert order_v2.price_grid({"price_level_structure": "deci_cent"}) == order_v2.WHOLE_CENT_GRID
+    assert order_v2.price_grid({}) == order_v2.WHOLE_CENT_GRID
+    # a misleading name with real bands: the bands win
+    market = {"price_level_structure": "linear_cent", "price_ranges": ranges}
+    assert order_v2.on_grid(Decimal("0.455"), order_v2.price_grid(market))
+    # malformed bands: the strictest grid
+    assert order_v2.price_grid({"price_ranges": [{"start": "x"}]}) == order_v2.WHOLE_CENT_GRID
+    assert order_v2.price_grid({"price_ranges": [{"start": "0", "end": "1", "step": "0"}]}) == (
+        order_v2.WHOLE_CENT_GRID
+    )
 
 
-def test_fractional_flag_absent_means_whole_contracts() -> None:
-    assert order_v2.fractional_allowed({"fractional_trading_enabled": True})
-    assert not order_v2.fractional_allowed({"fractional_trading_enabled": False})
-    assert not order_v2.fractional_allowed({})
+@pytest.mark.parametrize(
+    ("price", "direction", "snapped"),
+    [
+        ("0.4567", "nearest", "0.457"),
+        ("0.4567", "down", "0.456"),
+        ("0.4567", "up", "0.457"),
+        ("0.00456", "nearest", "0.0046"),
+        ("0.00456", "down", "0.0045"),
+        ("0.456", "up", "0.456"),  # on the grid already
+        ("0", "nearest", "0.0001"),  # never $0
+        ("1", "nearest", "0.9999"),  # never $1
+        ("0.99994", "nearest", "0.9999"),
+        ("1.5", "down", "0.9999"),
+    ],
+)
+def test_snap_by_the_band_holding_the_price(price: str, direction: str, snapped: str) -> None:
+    result = order_v2.snap_price(price, CENTER_DECI_EDGE_CENTI, direction)
+    assert result == Decimal(snapped)
+    assert on_grid(result, CENTER_DECI_EDGE_CENTI)
+
+
+def test_snap_in_tapered_and_text() -> None:
+    assert order_v2.snap_price("0.555", TAPERED) == Decimal("0.56")
+    assert order_v2.snap_price("0.0555", TAPERED, "down") == Decimal("0.055")
+    assert order_v2.band_of(Decimal("0.10"), TAPERED) == (Decimal(0), Decimal("0.10"), Decimal("0.001"))
+    text = order_v2.grid_text(TAPERED, Decimal("0.555"))
+    assert text == "between $0.10 and $0.90 prices move in steps of $0.01 (nearest: $0.55 or $0.56)"
+    assert "$0.90-$1.00 in steps of $0.001" in order_v2.grid_text(TAPERED)
+    with pytest.raises(ValueError, match="direction"):
+        order_v2.snap_price("0.5", TAPERED, "sideways")
+
+
+def test_fractional_trading_is_universal() -> None:
+    # The field left the schema on 2026-07-09; whatever a market says, fractional counts are accepted.
+    assert parse_count("2.50") == Decimal("2.50")
+    body = build_order_body(
+        ticker="T", side="yes", action="buy", count=Decimal("0.01"), price=Decimal("0.5"), client_order_id="c"
+    )
+    order_v2.check_body(body, {"ticker": "T", "fractional_trading_enabled": False})
+    with pytest.raises(ValueError, match="two decimals"):
+        parse_count("0.005")
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,8 @@ class PagedFake:
         return {self.key: self.pages[i], "cursor": str(i + 1) if more else ""}
 
     get_markets = get_events = get_trades = get_positions = get_fills = get_orders = get_settlements = _page
+    # the historical tier serves the same pages: rows in both tiers must still come out once
+    get_historical_trades = get_historical_fills = get_historical_orders = get_historical_positions = _page
 
 
 def overlapping(rows: list[dict], page: int = 3) -> list[list[dict]]:

@@ -68,8 +68,8 @@ def test_trades_of_several_markets_each_once(sb, client) -> None:
     df = trades_df(busiest, client=client, progress=False)
     assert df["trade_id"].tolist() == expected
     assert df["trade_id"].is_unique
-    # every trade of the feed, paged 100 at a time, newest first as the API lists them
-    all_df = trades_df(client=client, limit=100)
+    # every trade of the live feed, paged 100 at a time, newest first as the API lists them
+    all_df = trades_df(client=client, limit=100, include_historical=False)
     assert all_df["trade_id"].tolist() == [t["trade_id"] for t in trades]
     assert all_df["created_time"].is_monotonic_decreasing
     assert [t["trade_id"] for t in iter_trades(client=client, max_rows=3)] == [

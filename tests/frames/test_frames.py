@@ -253,7 +253,10 @@ def test_times_become_utc_from_z_offsets_fractions_and_unix_seconds():
 
 def test_balance_keeps_cents_and_adds_dollars():
     df = frames.balance_frame(load("balance.json"))
-    assert len(df) == 1
+    assert len(df) == 2  # the total, then one row per shard of balance_breakdown
+    assert df["scope"].tolist() == ["total", "shard"]
+    assert pd.isna(df.loc[0, "exchange_index"]) and df.loc[1, "exchange_index"] == 0
+    assert df.loc[1, "balance_dollars"] == 123.45 and pd.isna(df.loc[1, "balance"])
     assert df.loc[0, "balance"] == 12345
     assert df.loc[0, "balance_dollars"] == 123.45
     assert df.loc[0, "portfolio_value"] == 6789
@@ -261,6 +264,7 @@ def test_balance_keeps_cents_and_adds_dollars():
     assert df.loc[0, "updated_ts"] == from_unix(1788748412)
     legacy = frames.balance_frame(load("balance_legacy.json"))
     assert legacy.loc[0, "balance_dollars"] == 123.45  # from balance / 100
+    assert legacy["scope"].tolist() == ["total"]  # no breakdown: the total alone
     pd.testing.assert_series_equal(legacy.dtypes, df.dtypes)
 
 
@@ -857,6 +861,7 @@ def test_odd_values_never_raise_and_keep_the_fixed_dtypes(kind, shape, payload, 
 @settings(deadline=None, max_examples=120)
 @given(payload=st.dictionaries(st.sampled_from(fields_of("balance")), json_values, max_size=6))
 def test_odd_balance_payloads_never_raise(payload):
+    """Any payload shapes without raising, with the empty frame's dtypes (the breakdown rows included)."""
     assert_fixed_dtypes(frames.balance_frame(payload), frames.balance_frame({}))
 
 

@@ -8,20 +8,12 @@ FAILS with the reason: a conformance test that skips itself would prove nothing.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import tarfile
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from kalshi_nb.endpoints import ENDPOINTS, SPEC_VERSION, Endpoint, Param
 
-ROOT = Path(__file__).resolve().parents[2]
-SHARED_SPEC = ROOT.parent / "shared" / "kalshi-spec" / "openapi.yaml"
-SDK = "kalshi-sdk==22.4.0"
-CACHE = ROOT / ".pytest_cache" / "kalshi-spec"
 CONTRACT_NAMES = {
     "markets",
     "events",
@@ -42,53 +34,15 @@ CONTRACT_NAMES = {
 ENUM_FROM_SCHEMA = {("orders", "status"): "OrderStatus"}
 
 
-def _fetch_spec() -> Path:
-    """The spec's path: the shared copy, else a cached or freshly downloaded copy from the registry."""
-    if SHARED_SPEC.is_file():
-        return SHARED_SPEC
-    cached = CACHE / "openapi.yaml"
-    if cached.is_file():
-        return cached
-    CACHE.mkdir(parents=True, exist_ok=True)
-    # The sdist is only unpacked here, never built or installed; it needs Python 3.12, hence the flag.
-    command = [
-        sys.executable,
-        "-m",
-        "pip",
-        "download",
-        "--no-deps",
-        "--no-binary",
-        ":all:",
-        "--ignore-requires-python",
-        SDK,
-        "-d",
-        str(CACHE),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
-    archives = sorted(CACHE.glob("kalshi_sdk-*.tar.gz"))
-    if done.returncode != 0 or not archives:
-        pytest.fail(
-            f"Kalshi's openapi.yaml is needed to check kalshi_nb/endpoints.py, and it is neither at "
-            f"{SHARED_SPEC} nor downloadable: `{' '.join(command)}` failed:\n{done.stderr[-2000:]}\n"
-            f"Put a copy of shared/ beside the clone, or the spec at {cached}."
-        )
-    with tarfile.open(archives[-1]) as sdist:
-        member = next((m for m in sdist.getmembers() if m.name.endswith("/specs/openapi.yaml")), None)
-        if member is None:
-            pytest.fail(f"{archives[-1].name} has no specs/openapi.yaml; see shared/kalshi-spec/SOURCE.md")
-        data = sdist.extractfile(member)
-        assert data is not None
-        cached.write_bytes(data.read())
-    return cached
-
-
 @pytest.fixture(scope="module")
 def spec() -> dict:
+    # One place fetches Kalshi's spec (the shared copy, the cache, or the registry): tests/conformance.
+    from conformance.kalshi_spec import SpecUnavailable, load_spec
+
     try:
-        import yaml
-    except ImportError:  # pragma: no cover - the test extra should bring it
-        pytest.fail("PyYAML is needed to read Kalshi's openapi.yaml: pip install pyyaml")
-    return yaml.safe_load(_fetch_spec().read_text(encoding="utf-8"))
+        return load_spec()
+    except SpecUnavailable as exc:
+        pytest.fail(str(exc))
 
 
 def _query_params(spec: dict, path: str) -> dict[str, dict]:

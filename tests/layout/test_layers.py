@@ -23,6 +23,8 @@ FLOORS = {
     "order_v2": 1,
     "ids": 1,
     "frames": 1,
+    "display": 1,
+    "pauses": 1,
     "auth": 2,
     "ratelimit": 2,
     "retry": 2,
@@ -37,6 +39,7 @@ FLOORS = {
     "data": 4,
     "orders": 4,
     "widgets": 5,
+    "ticket": 5,
     "plots": 5,
 }
 SANDBOX = "sandbox"  # its own tree: imports only itself (and third-party libraries)

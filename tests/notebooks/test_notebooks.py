@@ -1,8 +1,8 @@
 """Run every example notebook top to bottom in a real kernel (nbclient), as a user on a fresh machine would.
 
-1. Without credentials: ``kalshi_nb.connect()`` starts the in-package sandbox inside the kernel. Any cell
-   error fails the test; so does anything on stderr besides the sandbox's one log line (a warning in a
-   notebook is a bug users see). Cells tagged ``plot`` must show a real PNG, the ``widget`` cell a widget.
+1. Without credentials: ``kalshi_nb.connect()`` starts the in-package sandbox inside the kernel and says so
+   in one calm information line (an HTML ``kalshi-notice`` output, not stderr). Any cell error fails the
+   test; so does anything at all on stderr (a warning in a notebook reads as an error). Cells tagged ``plot`` must show a real PNG, the ``widget`` cell a widget.
    The executed copies and their PNGs go to ``artifacts/notebooks/`` (outside ``notebooks/``, so nothing
    collects them as notebooks) for a human to look at.
 2. Against a sandbox running as its own process (the README's flow: ``python -m kalshi_nb.sandbox
@@ -45,7 +45,7 @@ NOTEBOOKS = [
     "05_portfolio.ipynb",
 ]
 NOTEBOOK_TIMEOUT = 240.0  # seconds for a whole notebook, kernel start excluded (about 10 s each here)
-# The one line connect() logs when it falls back to the sandbox (logging's last-resort handler, on stderr).
+# The notice connect() shows when it falls back to the sandbox (in a kernel: an HTML line, this its plain text).
 SANDBOX_LINE = re.compile(
     r"^kalshi_nb: no Kalshi credentials configured, so using the local sandbox "
     r"exchange at http://127\.0\.0\.1:\d+/trade-api/v2 "
@@ -109,6 +109,15 @@ def _stderr_lines(nb: nbformat.NotebookNode) -> list[str]:
     ]
 
 
+def _notices(nb: nbformat.NotebookNode) -> list[str]:
+    """The plain text of every connect() notice (an HTML ``kalshi-notice`` line) the notebook shows."""
+    return [
+        str(out["data"].get("text/plain", ""))
+        for _, _, out in _outputs(nb)
+        if 'class="kalshi-notice' in str(out.get("data", {}).get("text/html", ""))
+    ]
+
+
 def _pngs(cell: nbformat.NotebookNode) -> list[bytes]:
     return [
         base64.b64decode(out["data"]["image/png"])
@@ -163,12 +172,11 @@ def test_notebook_runs_against_the_sandbox(
     _write_artifacts(name, nb)
 
     assert "PRIVATE KEY" not in nbformat.writes(nb)
-    stderr = _stderr_lines(nb)
-    assert sum(bool(SANDBOX_LINE.match(line)) for line in stderr) == 1, (
-        f"{name} did not run against a sandbox it started itself: {stderr}"
+    notices = _notices(nb)
+    assert len(notices) == 1 and SANDBOX_LINE.match(notices[0]), (
+        f"{name} did not say once that it runs against a sandbox it started itself: {notices}"
     )
-    unexpected = [line for line in stderr if not SANDBOX_LINE.match(line)]
-    assert unexpected == [], f"{name} wrote to stderr: {unexpected}"
+    assert _stderr_lines(nb) == [], f"{name} wrote to stderr: {_stderr_lines(nb)}"
 
     plot_cells = [i for i, cell in enumerate(nb.cells) if "plot" in cell.metadata.get("tags", [])]
     for i in plot_cells:
@@ -237,8 +245,10 @@ def test_notebook_with_credentials_places_nothing(
     writes = [(r.method, r.path) for r in sb.requests if r.method in WRITE_METHODS]
     assert reads, f"{name} did not talk to the configured exchange at all"
     assert writes == [], f"{name} wrote to an exchange it must treat as real: {writes}"
-    stderr = _stderr_lines(nb)
-    assert not any(SANDBOX_LINE.match(line) for line in stderr), f"{name} fell back to the sandbox"
+    notices = _notices(nb)
+    assert not any(SANDBOX_LINE.match(line) for line in notices), f"{name} fell back to the sandbox"
+    assert len(notices) == 1 and "exchange at " + sb.url in notices[0], notices
+    assert _stderr_lines(nb) == [], f"{name} wrote to stderr: {_stderr_lines(nb)}"
     shown = nbformat.writes(nb)
     assert sb.key_id not in shown, f"{name} shows the whole API key id in its outputs"
     assert "PRIVATE KEY" not in shown
@@ -311,13 +321,13 @@ def test_notebook_runs_against_a_sandbox_process(
     requests.post(f"{root}/_sandbox/reset", timeout=30).raise_for_status()
     nb, _ = _execute(name)  # any cell error fails here
 
-    stderr = _stderr_lines(nb)
-    assert not any(SANDBOX_LINE.match(line) for line in stderr), (
-        f"{name} started a sandbox of its own: {stderr}"
+    notices = _notices(nb)
+    assert not any(SANDBOX_LINE.match(line) for line in notices), (
+        f"{name} started a sandbox of its own: {notices}"
     )
     connected = re.compile(rf"^kalshi_nb: sandbox exchange at {re.escape(api_base)}\b")
-    unexpected = [line for line in stderr if not connected.match(line)]
-    assert unexpected == [], f"{name} wrote to stderr (or did not see a sandbox): {unexpected}"
+    assert len(notices) == 1 and connected.match(notices[0]), f"{name} did not see a sandbox: {notices}"
+    assert _stderr_lines(nb) == [], f"{name} wrote to stderr: {_stderr_lines(nb)}"
     assert "PRIVATE KEY" not in nbformat.writes(nb)
 
     log = requests.get(f"{root}/_sandbox/requests", timeout=30).json()["requests"]

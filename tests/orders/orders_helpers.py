@@ -75,7 +75,6 @@ def open_market(
     *,
     fee_type: str = "quadratic",
     structure: str | None = "linear_cent",
-    fractional: bool | None = None,
     bid_below: str | None = None,
     ask_above: str | None = None,
     min_bid: str = "0.02",
@@ -93,8 +92,6 @@ def open_market(
             continue
         if structure is not None and m.get("price_level_structure") != structure:
             continue
-        if fractional is not None and bool(m.get("fractional_trading_enabled")) != fractional:
-            continue
         if series_of(sb, m)["fee_type"] != fee_type:
             continue
         bid, ask = Decimal(m["yes_bid_dollars"]), Decimal(m["yes_ask_dollars"])
@@ -106,7 +103,7 @@ def open_market(
             continue
         return m
     raise LookupError(
-        f"no open market with fee_type={fee_type} structure={structure} fractional={fractional} "
+        f"no open market with fee_type={fee_type} structure={structure} "
         f"bid<{bid_below} ask>{ask_above} in the sandbox data"
     )
 

@@ -1,4 +1,4 @@
-"""OrderRequest: the buy/sell x yes/no translation, the price grid (sub-penny too), fractional counts, the
+"""OrderRequest: the buy/sell x yes/no translation, the price grid (by its bands), fractional counts, the
 market being open, and the client_order_id minted once at construction."""
 
 from __future__ import annotations
@@ -130,6 +130,11 @@ TAPERED = [
     {"start": "0.1000", "end": "0.9000", "step": "0.0100"},
     {"start": "0.9000", "end": "1.0000", "step": "0.0010"},
 ]
+CENTER = [
+    {"start": "0.0000", "end": "0.0100", "step": "0.0001"},
+    {"start": "0.0100", "end": "0.9900", "step": "0.0010"},
+    {"start": "0.9900", "end": "1.0000", "step": "0.0001"},
+]
 
 
 @pytest.mark.parametrize(
@@ -137,6 +142,10 @@ TAPERED = [
     [
         ("linear_cent", None, "yes", "0.45", True),
         ("linear_cent", None, "yes", "0.055", False),  # sub-penny on a whole-cent market
+        ("deci_cent", None, "yes", "0.555", False),  # a name without bands: the strictest grid
+        ("linear_cent", TAPERED, "yes", "0.055", True),  # the bands decide, not the name
+        ("center_deci_edge_centi_cent", CENTER, "yes", "0.0042", True),
+        ("center_deci_edge_centi_cent", CENTER, "yes", "0.4561", False),
         ("deci_cent", [{"start": "0.0000", "end": "1.0000", "step": "0.0010"}], "yes", "0.555", True),
         ("tapered_deci_cent", TAPERED, "yes", "0.055", True),  # tails are 0.001
         ("tapered_deci_cent", TAPERED, "yes", "0.955", True),
@@ -155,7 +164,7 @@ def test_grid(structure, ranges, outcome, price, ok) -> None:
 
 
 def test_sub_penny_order_on_the_sandbox(sb, client) -> None:
-    m = open_market(sb, structure="deci_cent", fractional=None, min_bid="0", max_ask="1")
+    m = open_market(sb, structure="deci_cent", min_bid="0", max_ask="1")
     bid = D(m["yes_bid_dollars"])
     limit = bid - D("0.005")  # half a cent under the best bid: rests, and is off a whole-cent grid
     placed = orders.place_order(
@@ -171,30 +180,33 @@ def test_sub_penny_order_on_the_sandbox(sb, client) -> None:
 # --- fractional counts ---------------------------------------------------------------------------------------
 
 
-def test_fractional_counts_only_where_allowed() -> None:
-    whole = _market(fractional_trading_enabled=False)
-    frac = _market(fractional_trading_enabled=True)
-    assert OrderRequest(frac, "yes", "buy", "2.5", "0.40").body["count"] == "2.50"
-    with pytest.raises(ValueError, match="whole number"):
-        OrderRequest(whole, "yes", "buy", "2.5", "0.40")
-    with pytest.raises(ValueError, match="whole number"):
-        OrderRequest(_market(), "yes", "buy", "2.5", "0.40")  # flag absent: whole contracts, the safe reading
+def test_fractional_counts_on_every_market() -> None:
+    # Fractional trading is universal (2026-04-17); the retired flag, whatever it says, refuses nothing.
+    for market in (
+        _market(fractional_trading_enabled=False),
+        _market(fractional_trading_enabled=True),
+        _market(),
+    ):
+        assert OrderRequest(market, "yes", "buy", "2.5", "0.40").body["count"] == "2.50"
     with pytest.raises(ValueError, match=r"multiple of 0\.01"):
-        OrderRequest(frac, "yes", "buy", "2.555", "0.40")
+        OrderRequest(_market(), "yes", "buy", "2.555", "0.40")
     with pytest.raises(ValueError, match="positive"):
-        OrderRequest(frac, "yes", "buy", 0, "0.40")
+        OrderRequest(_market(), "yes", "buy", 0, "0.40")
 
 
 def test_fractional_order_on_the_sandbox(sb, client) -> None:
-    m = open_market(sb, fractional=True, fee_type="quadratic_with_maker_fees")
+    m = open_market(sb, fee_type="quadratic_with_maker_fees")
     placed = orders.place_order(
         preview_order(m["ticker"], "yes", "buy", "2.5", "0.01", client=client), confirm=True
     )
     [stored] = my_orders(sb, placed.client_order_id)
     assert stored["initial_count_fp"] == "2.50"
-    whole = open_market(sb, fractional=False)
-    with pytest.raises(ValueError, match="whole number"):
-        preview_order(whole["ticker"], "yes", "buy", "2.5", "0.01", client=client)
+    other = open_market(sb)
+    placed = orders.place_order(
+        preview_order(other["ticker"], "yes", "buy", "0.37", "0.01", client=client), confirm=True
+    )
+    [stored] = my_orders(sb, placed.client_order_id)
+    assert stored["initial_count_fp"] == "0.37"
 
 
 # --- market open -----------------------------------------------------------------------------------------

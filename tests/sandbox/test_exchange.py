@@ -259,10 +259,10 @@ def test_ladder_mutually_exclusive_and_multivariate_series(ex: Exchange) -> None
     assert ex.event(mve[0]["event_ticker"])[1][0]["ticker"] == mve[0]["ticker"]
 
 
-def test_subpenny_grids_and_fractional_flags(ex: Exchange) -> None:
+def test_subpenny_grids_and_no_fractional_flag(ex: Exchange) -> None:
     every = ex.markets() + ex.historical_markets()
-    assert all(isinstance(m["fractional_trading_enabled"], bool) for m in every)
-    assert {m["fractional_trading_enabled"] for m in every} == {True, False}
+    # Fractional trading is universal; the field left the schema on 2026-07-09 (test_fractional.py trades).
+    assert not any("fractional_trading_enabled" in m for m in every)
     structures = {m["price_level_structure"]: m["price_ranges"] for m in every}
     assert structures["linear_cent"] == [{"start": "0.0000", "end": "1.0000", "step": "0.0100"}]
     assert structures["deci_cent"] == [{"start": "0.0000", "end": "1.0000", "step": "0.0010"}]
@@ -431,7 +431,6 @@ def test_candle_endpoints_check_series_and_tier(ex: Exchange) -> None:
         ({"count": "-1"}, 400, "invalid_parameters", "positive"),
         ({"count": "0"}, 400, "invalid_parameters", "positive"),
         ({"count": "1.005"}, 400, "invalid_parameters", "at most 2 decimal"),
-        ({"count": "1.50"}, 400, "invalid_count", "fractional"),
         ({"price": 0.5}, 400, "invalid_parameters", "dollar string"),
         ({"price": "0.505"}, 400, "invalid_price", "price grid"),
         ({"price": "1.00"}, 400, "invalid_price", "between 0 and 1"),
@@ -486,11 +485,7 @@ def test_subpenny_prices_and_fractional_counts() -> None:
     e = Exchange(seed=1, now=T0, clock=lambda: T0)
     e.add_account("alice")
     deci = next(m for m in e.markets() if m["price_level_structure"] == "deci_cent")
-    tapered = next(
-        m
-        for m in e.markets()
-        if m["price_level_structure"] == "tapered_deci_cent" and m["fractional_trading_enabled"]
-    )
+    tapered = next(m for m in e.markets() if m["price_level_structure"] == "tapered_deci_cent")
     # deci_cent: $0.001 steps everywhere. A bid far below the market rests.
     r = e.create_order("alice", order(deci["ticker"], "bid", "2.5", "0.001"))
     assert r["remaining_count"] == "2.50"

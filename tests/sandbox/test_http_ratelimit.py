@@ -30,10 +30,10 @@ def allowed_in_a_burst(limiter: RateLimiter, kind: str, identity: str = "k") -> 
 def test_basic_tier_worked_example():
     clock = FakeClock()
     rl = RateLimiter("basic", clock=clock)
-    # read: 200 tokens/s, bucket of 1 s = 200 tokens -> 20 requests at cost 10
-    assert allowed_in_a_burst(rl, "read") == 20
-    # write: 100 tokens/s, bucket of 2 s = 200 tokens -> 20 requests
-    assert allowed_in_a_burst(rl, "write") == 20
+    # read: 200 tokens/s, bucket of 2 s = 400 tokens -> 40 requests at cost 10
+    assert allowed_in_a_burst(rl, "read") == 40
+    # write: 100 tokens/s, bucket of 1 s = 100 tokens -> 10 requests (Basic's write bucket has no burst)
+    assert allowed_in_a_burst(rl, "write") == 10
     # after 0.05 s, 200 * 0.05 = 10 read tokens (one request) and 100 * 0.05 = 5 write tokens (none)
     clock.t += 0.05
     assert allowed_in_a_burst(rl, "read") == 1
@@ -43,33 +43,33 @@ def test_basic_tier_worked_example():
     assert allowed_in_a_burst(rl, "write") == 1
     # a long pause refills only up to capacity
     clock.t += 100
-    assert allowed_in_a_burst(rl, "read") == 20
+    assert allowed_in_a_burst(rl, "read") == 40
 
 
 def test_buckets_are_per_identity_and_per_kind():
     clock = FakeClock()
     rl = RateLimiter("basic", clock=clock)
-    assert allowed_in_a_burst(rl, "read", "alice") == 20
+    assert allowed_in_a_burst(rl, "read", "alice") == 40
     assert rl.allow("bob", "read")
     assert rl.allow("alice", "write")
 
 
 def test_other_tiers():
     clock = FakeClock()
-    # advanced: 300 read/s (bucket 300 -> 30 requests), 300 write/s (bucket 600 -> 60 requests)
+    # advanced: 300 read/s and 300 write/s, both buckets 2 s (600 tokens -> 60 requests)
     rl = RateLimiter("advanced", clock=clock)
-    assert allowed_in_a_burst(rl, "read") == 30
+    assert allowed_in_a_burst(rl, "read") == 60
     assert allowed_in_a_burst(rl, "write") == 60
     premier = RateLimiter("premier", clock=clock)
-    assert allowed_in_a_burst(premier, "read") == 100
+    assert allowed_in_a_burst(premier, "read") == 200
     assert allowed_in_a_burst(premier, "write") == 200
 
 
 def test_batch_cost():
     rl = RateLimiter("basic", clock=FakeClock())
-    assert rl.allow("k", "write", cost=10 * 15)  # 150 of 200 tokens
-    assert not rl.allow("k", "write", cost=10 * 6)  # 60 more does not fit
-    assert rl.allow("k", "write", cost=10 * 5)
+    assert rl.allow("k", "write", cost=10 * 6)  # 60 of 100 tokens
+    assert not rl.allow("k", "write", cost=10 * 5)  # 50 more does not fit
+    assert rl.allow("k", "write", cost=10 * 4)
 
 
 def test_limiter_specs():
@@ -95,8 +95,8 @@ def _clean(module_sb):
 
 def test_reads_are_limited_then_recover(module_sb):
     with requests.Session() as s:
-        statuses = [s.get(module_sb.url + "/exchange/status", timeout=10).status_code for _ in range(40)]
-        assert statuses[:20] == [200] * 20  # a full bucket holds 20 requests
+        statuses = [s.get(module_sb.url + "/exchange/status", timeout=10).status_code for _ in range(80)]
+        assert statuses[:40] == [200] * 40  # a full bucket holds 40 requests
         assert 429 in statuses
         limited = next(
             r

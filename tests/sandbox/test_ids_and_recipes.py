@@ -72,7 +72,9 @@ def test_client_order_id_is_refused_only_while_its_order_rests(module_sb):
     batch = signer.post(ORDERS + "/batched", json={"orders": [order_body(ticker, client_order_id="reuse-1")]})
     assert batch.status_code == 201
     assert batch.json()["orders"][0]["error"]["code"] == "order_already_exists"
-    assert signer.delete(f"{ORDERS}/{first.json()['order_id']}").status_code == 200
+    # market_ticker routes the cancel to the market's exchange shard (an order id alone means shard 0).
+    cancel = signer.delete(f"{ORDERS}/{first.json()['order_id']}", params={"market_ticker": ticker})
+    assert cancel.status_code == 200
     # cancelled: the id is free again, and a second order with it is created (the client must journal)
     after_cancel = signer.post(ORDERS, json=order_body(ticker, client_order_id="reuse-1"))
     assert after_cancel.status_code == 201

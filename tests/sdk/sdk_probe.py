@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import kalshi_python_sync as k
+import sdk_probe_accounts  # beside this file: shards, subaccounts, transfers, history, limits
 from kalshi_python_sync import models as M
 from pydantic import BaseModel, ValidationError
 
@@ -987,6 +988,7 @@ def run(
     out: typing.TextIO = sys.stdout,
     *,
     smoke_only: bool = False,
+    history_only: bool = False,
 ) -> int:
     client = make_client(url, key_id, private_key_path)
     api = {
@@ -1018,6 +1020,10 @@ def run(
         phase("smoke", lambda: smoke(p, api, client, ticker))
         p.emit({"call": "summary", "ok": not p.failed, "failed": list(p.failed)})
         return 1 if p.failed else 0
+    if history_only:
+        phase("history", lambda: sdk_probe_accounts.history(p, api, {"_request_timeout": TIMEOUT_S}))
+        p.emit({"call": "summary", "ok": not p.failed, "failed": list(p.failed)})
+        return 1 if p.failed else 0
     # reads first, so that the samples describe the state the caller set up
     found = phase("market data", lambda: market_data(p, api, ticker))
     phase("portfolio", lambda: portfolio(p, api))
@@ -1031,6 +1037,9 @@ def run(
 
         phase("writes", write_phase)
     phase("convenience", lambda: convenience(p, client, ticker))
+    if found:
+        # Last: its subaccount and transfers must not change what the calls above describe.
+        phase("accounts", lambda: sdk_probe_accounts.run_all(p, client, api, found["market"], TIMEOUT_S))
     p.emit({"call": "summary", "ok": not p.failed, "failed": list(p.failed)})
     return 1 if p.failed else 0
 
@@ -1064,11 +1073,22 @@ def main(argv: Iterable[str] | None = None) -> int:
         action="store_true",
         help="only a few signed calls (balance, create and cancel an order), to check a key",
     )
+    parser.add_argument(
+        "--history",
+        action="store_true",
+        help="only the user's historical tiers (fills, orders, positions), after the caller moved the cutoff",
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
     if not (args.url and args.key_id and args.private_key_path):
         parser.error("url, key_id and private_key_path are required (as arguments or environment variables)")
     return run(
-        args.url, args.key_id, args.private_key_path, args.ticker, args.write_ticker, smoke_only=args.smoke
+        args.url,
+        args.key_id,
+        args.private_key_path,
+        args.ticker,
+        args.write_ticker,
+        smoke_only=args.smoke,
+        history_only=args.history,
     )
 
 

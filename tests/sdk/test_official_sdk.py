@@ -6,7 +6,10 @@ This test starts a sandbox, makes every endpoint return data (fills, resting and
 settlement), then runs `sdk_probe.py` under that interpreter: the probe signs with the SDK's own auth, calls
 every endpoint and reports each call that the SDK's models could not parse or whose raw JSON lacks a field
 the model requires. Finally a few SDK-parsed values are compared with the raw JSON this test fetched itself
-and with values worked out by hand from the orders placed here.
+and with values worked out by hand from the orders placed here. The routes of Kalshi as of December 2026
+(shards, subaccounts, transfers between shards, the user's historical tiers, account limits, queue
+positions, batch candlesticks, multivariate events, event metadata, series fee changes) are called by
+``sdk_probe_accounts.py``; ``--history`` re-reads the historical tiers after the test moves the cutoff.
 
 Run: KALSHI_NB_SDK_PYTHON=/path/to/python3.13 pytest tests/sdk -q
 """
@@ -330,8 +333,78 @@ def test_official_sdk_parses_every_endpoint() -> None:
             taking = by_call["create_order_v2 taking IOC"]["sample"]
             assert Decimal(taking["fill_count"]) == 1
             assert Decimal(taking["average_fill_price"]) == Decimal(taking["yes_ask"])
+
+            check_accounts(by_call, traded, settled)
+            # The user's historical tiers: with the cutoff moved past everything done so far, the taken
+            # order and its fill are there, and only finished orders are (a resting order never is).
+            sb.set_historical_cutoff(dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=1))
+            time.sleep(1.1)
+            history = run_probe(
+                python, sb.url, sb.key_id, str(sb.private_key_path), traded["ticker"], "--history"
+            )
+            old = {r["call"]: r for r in history}
+            assert take["order_id"] in old["get_fills_historical"]["sample"]["order_ids"]
+            shards = sorted({traded["exchange_index"], settled["exchange_index"]})
+            assert old["get_fills_historical"]["sample"]["shards"] == shards
+            assert take["order_id"] in old["get_historical_orders"]["sample"]["ids"]
+            assert set(old["get_historical_orders"]["sample"]["statuses"]) <= {"executed", "canceled"}
         finally:
             http.close()
+
+
+def check_accounts(
+    by_call: dict[str, dict[str, Any]], traded: dict[str, Any], settled: dict[str, Any]
+) -> None:
+    """What the probe's second-edition calls (sdk_probe_accounts.py) read: shards, limits, subaccounts."""
+    sample = {name: (record.get("sample") or {}) for name, record in by_call.items()}
+    # Shards: four of them, every record names its own, a Crypto series on shard 2.
+    assert sample["get_exchange_status shards"]["shards"] == [0, 1, 2, 3]
+    for call in ("get_markets shards", "get_series_list shards"):
+        assert None not in sample[call]["shards"] and len(sample[call]["shards"]) > 1, call
+    assert sample["get_markets series_ticker=KXBTC15M shards"]["shards"] == [2]
+    assert sample["get_series_list shards"]["crypto"] == [2]
+    shard = traded["exchange_index"]
+    assert sample["get_event shards"] == {"event": shard, "markets": [shard]}
+    # orders and fills on both markets traded (the settled one may have left the positions)
+    both = sorted({shard, settled["exchange_index"]})
+    assert sample["get_orders shards"]["shards"] == sample["get_fills shards"]["shards"] == both
+    assert shard in sample["get_positions shards"]["shards"]
+    assert set(sample["get_positions shards"]["shards"]) <= set(both)
+    assert sample["get_settlements shards"]["shards"] == [settled["exchange_index"]]
+    # The balance is the sum of its shards, and a scoped balance is that shard's.
+    balance = sample["get_balance breakdown"]
+    assert sorted(balance["breakdown"]) == ["0", "1", "2", "3"]
+    assert sum(Decimal(v) for v in balance["breakdown"].values()) * 100 == balance["balance"]
+    assert Decimal(balance["breakdown"]["0"]) * 100 == sample["get_balance exchange_index=0"]["balance"]
+    # The same rate-limit table as Kalshi's page (Basic) and the default token cost.
+    limits = sample["get_account_api_limits"]
+    assert limits["read"] == {"refill_rate": 200, "bucket_capacity": 400}
+    assert limits["write"] == {"refill_rate": 100, "bucket_capacity": 100}
+    assert sample["get_account_endpoint_costs"]["default_cost"] == 10
+    queue = sample["get_order_queue_positions"]
+    assert queue["order_id"] in queue["orders"]
+    # A subaccount: created, funded with $5.00, traded in, listed with its balance and transfer.
+    number = sample["create_subaccount"]["subaccount_number"]
+    assert 1 <= number <= 63
+    placed = sample["create_order_v2 subaccount"]["order_id"]
+    assert sample["get_orders subaccount"] == {"ids": [placed], "subaccounts": [number]}
+    assert sample["get_balance subaccount"]["balance"] == 500
+    balances = {(n, i): Decimal(b) for n, i, b in sample["get_subaccount_balances"]["balances"]}
+    assert balances[number, shard] == Decimal(5)
+    assert [number, 500] in sample["get_subaccount_transfers"]["to"]
+    # $5.00 moved from shard 0 to shard 2, and found again in the transfer history.
+    moved = sample["intra_exchange_instance_transfer"]["transfer_id"]
+    assert moved in sample["get_intra_exchange_instance_transfers"]["ids"]
+    assert sample["get_intra_exchange_instance_transfer"] == {"from": 0, "to": 2, "amount": "5.0000"}
+    assert sample["get_target_balance_allocation"]["allocations"]
+    needs_data = [
+        "batch_get_market_candlesticks",
+        "get_multivariate_events",
+        "get_event_metadata",
+        "get_series_fee_changes",
+        "get_account_endpoint_costs",
+    ]
+    assert not [name for name in needs_data if not by_call[name].get("n")], needs_data
 
 
 def test_official_sdk_authenticates_with_an_ed25519_key(tmp_path: Path) -> None:

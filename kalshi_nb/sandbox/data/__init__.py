@@ -11,7 +11,8 @@ with the summary already in the market dict (last price, volume, 24 h volume, op
 Layout: ``times`` (ISO strings, Eastern date codes) < ``history`` (``Hist`` and the quotes, trades and book
 generated from it) < ``records`` (``Life``, ``Universe``, series/event dicts) < ``builder`` (market records and
 their summaries) < one module per series family (``btc15m``, ``btc_ladder``, ``fed``, ``sports``,
-``subpenny``), run in a fixed order by ``build`` here.
+``subpenny``, ``finegrid``), run in a fixed order by ``build`` here. ``grids`` holds the price grids and the
+one price check; ``records.shard_of`` the exchange shard of a series category.
 
 Example:
     >>> u = build(seed=7, anchor=datetime(2026, 9, 7, 2, 40, tzinfo=timezone.utc))
@@ -29,7 +30,9 @@ from .btc15m import btc15m
 from .btc_ladder import btc_ladder
 from .builder import Builder
 from .fed import fed
+from .finegrid import fine_grids
 from .history import Hist, Tick, book_levels, oi_of, price_of, quote_at, ticks, top_fields, trade_dict
+from .metadata import event_metadata, fee_changes
 from .records import EMPTY_TOP, EVENT_STATUSES, QUERY_STATUS, Life, Universe, status_fields
 from .sports import mve, nfl
 from .subpenny import subpenny
@@ -53,6 +56,8 @@ __all__ = [
     "et_clock",
     "et_code",
     "et_day",
+    "event_metadata",
+    "fee_changes",
     "iso",
     "iso_ms",
     "oi_of",
@@ -87,6 +92,7 @@ def build(seed: int = 0, anchor: datetime | None = None, size: int | None = None
         fed(b)
         legs = nfl(b)
         subpenny(b)
+        fine_grids(b)
         if size is not None:
             # Top the multivariate markets up so the live (non-historical) count is exactly `size`.
             cut = b.u.market_cutoff_ts

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import bisect
 
-from ..money import GRIDS, PIP
+from ..money import PIP
 from .builder import Builder
+from .grids import GRIDS
 from .records import SOURCES_CF, Life, event_dict, series_dict
 from .times import HOUR, et, et_clock, et_code, et_day
 
@@ -68,7 +69,6 @@ def btc15m(b: Builder) -> None:
             no_sub="Target price: TBD",
             life=life,
             structure="linear_cent",
-            fractional=False,
             rules=rules,
             timer=60,
             strike={"strike_type": "greater_or_equal"},

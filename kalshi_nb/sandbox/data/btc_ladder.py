@@ -116,7 +116,6 @@ def btc_ladder(b: Builder) -> None:
                 no_sub=sub,
                 life=life,
                 structure="linear_cent",
-                fractional=False,
                 rules=rules,
                 timer=300,
                 strike=strike,

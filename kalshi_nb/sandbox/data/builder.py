@@ -1,6 +1,6 @@
 """The universe builder: market records, their history parameters and summaries, and the shared BTC path.
 
-The series generators (``btc15m``, ``btc_ladder``, ``fed``, ``sports``, ``subpenny``) each add their series,
+The series generators (``btc15m``, ``btc_ladder``, ``fed``, ``sports``, ``subpenny``, ``finegrid``) each add their series,
 events and markets through one ``Builder``; they share its random stream, so their order matters.
 """
 
@@ -11,7 +11,8 @@ import math
 import random
 import zlib
 
-from ..money import GRIDS, PIP, PRICE_RANGES, count_str, pip_str
+from ..money import PIP, count_str, pip_str
+from .grids import GRIDS, PRICE_RANGES
 from .history import Hist, oi_of, price_of, quote_at, top_fields
 from .records import EMPTY_TOP, Life, Universe, status_fields
 from .times import DAY, HOUR, iso
@@ -28,9 +29,10 @@ class Builder:
         self.rng = random.Random(seed)
         self.u = Universe(seed=seed, anchor_ts=anchor_ts)
         self.tickers: set[str] = set()
+        self._shards: dict[str, int] = {}  # series ticker -> exchange_index
         # Sizing: default is a few hundred markets; `size` scales the past (settled) windows and the
         # multivariate markets, which is also what floods the live /markets (apify scrapebench 2026-09-07).
-        fixed = 120
+        fixed = 130
         if size is None:
             self.n_mve, self.live_hours, self.hist_hours = 24, 12, 6
         else:
@@ -59,6 +61,11 @@ class Builder:
         return self.btc[(ts - self.btc_t0) // 900]
 
     def add_market(self, m: dict, life: Life, hist: Hist | None, series: str) -> None:
+        shard = self._shards.get(series)
+        if shard is None:
+            self._shards = {s["ticker"]: s["exchange_index"] for s in self.u.series}
+            shard = self._shards[series]
+        m["exchange_index"] = shard  # a market lives on its series' shard
         status = life.status_at(self.anchor)
         if life.on_open and status != "initialized":
             m.update(life.on_open)
@@ -86,13 +93,17 @@ class Builder:
         spread: int = 1,
         amp: float = 4.0,
     ) -> Hist:
-        """Quote/trade parameters for a market; fills the summary fields' inputs."""
+        """Quote/trade parameters for a market; fills the summary fields' inputs.
+
+        ``fractional``: the synthetic trades and book sizes carry hundredths of a contract (every market
+        accepts fractional orders; this only shapes the seeded history).
+        """
         r = self.rng.random  # random() and int arithmetic: randrange is 5x slower at 200k markets
         grid = GRIDS[structure]
         a = self.anchor
         t0 = life.open_ts
         t1 = max(t0, min(life.close_ts, a))
-        fine = structure != "linear_cent"
+        fine = structure != "linear_cent"  # finer grids: wider spreads in ticks
         width = spread * (4 + int(r() * 8) if fine else 1)
         idx = bisect.bisect_left(grid, round(p_final * PIP))
         bid = min(max(idx - width // 2, 0), len(grid) - 1 - width)
@@ -168,7 +179,6 @@ class Builder:
         no_sub: str,
         life: Life,
         structure: str,
-        fractional: bool,
         rules: str,
         rules2: str = "",
         timer: int,
@@ -209,11 +219,11 @@ class Builder:
             "rules_primary": rules,
             "rules_secondary": rules2,
             "price_level_structure": structure,
+            # Shared by every market of the structure (no per-market copy); a grid change replaces it.
             "price_ranges": PRICE_RANGES[structure],
-            "exchange_index": 0,
-            # Dropped from the SDK model in 3.25.0; whether live still emits it is UNCONFIRMED (kalshi-api.md
-            # §4.1). Emitted on every market so clients can find the fractional ones.
-            "fractional_trading_enabled": fractional,
+            "exchange_index": 0,  # set by add_market from the series
+            # No fractional_trading_enabled: fractional trading is universal since 2026-04-17 and the
+            # field left the schema on 2026-07-09 (kalshi-api.md 2nd ed. §G).
         }
         if strike:
             m.update(strike)

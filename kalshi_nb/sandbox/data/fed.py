@@ -73,7 +73,6 @@ def fed(b: Builder) -> None:
                 no_sub=sub,
                 life=life,
                 structure="linear_cent",
-                fractional=True,
                 timer=3600,
                 rules=f"If the Federal Reserve's decision in {when} is {sub}, then the market resolves"
                 " to Yes.",

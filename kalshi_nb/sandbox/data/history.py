@@ -10,7 +10,8 @@ import math
 import random
 from dataclasses import dataclass
 
-from ..money import GRIDS, PIP, count_str, pip_str
+from ..money import PIP, count_str, pip_str
+from .grids import GRIDS
 from .times import iso_ms
 
 

@@ -105,6 +105,22 @@ class Universe:
     trades_cutoff_ts: int = 0
 
 
+# Exchange shards by series category (kalshi-api.md 2nd ed. §A: Crypto moved to its own instance on
+# 2026-08-24, the spec's examples carry exchange_index 2; "new tennis events live on shard 3"). Sports -> 3
+# and everything else -> 0 is the sandbox's choice; shards 0 to 3 exist (exchange/shards.py).
+SHARD_OF_CATEGORY = {"Crypto": 2, "Sports": 3}
+
+
+def shard_of(category: str) -> int:
+    """The ``exchange_index`` of a series, its events and markets, by the series' category.
+
+    Example:
+        >>> shard_of("Crypto"), shard_of("Sports"), shard_of("Economics")
+        (2, 3, 0)
+    """
+    return SHARD_OF_CATEGORY.get(category, 0)
+
+
 SOURCES_CF = [{"name": "CF Benchmarks", "url": "https://www.cfbenchmarks.com/data/indices/BRTI"}]
 
 
@@ -133,7 +149,7 @@ def series_dict(
         "fee_type": fee_type,
         "fee_multiplier": fee_multiplier,
         "additional_prohibitions": [],
-        "exchange_index": 0,
+        "exchange_index": shard_of(category),
     }
 
 
@@ -159,7 +175,7 @@ def event_dict(
         "category": category,
         "settlement_sources": sources or [],
         "last_updated_ts": iso(updated_ts),
-        "exchange_index": 0,
+        "exchange_index": shard_of(category),
     }
     if strike_ts is not None:
         ev["strike_date"] = iso(strike_ts)

@@ -6,6 +6,9 @@ from .builder import Builder
 from .records import Life, event_dict, series_dict
 from .times import DAY, HOUR, MONTHS, et
 
+# "All combo markets" moved to this grid on 2026-08-27 (kalshi-api.md 2nd ed. §D).
+COMBO_GRID = "center_deci_edge_centi_cent"
+
 NFL_TEAMS = (
     "KC",
     "BAL",
@@ -99,7 +102,6 @@ def nfl(b: Builder) -> list[tuple[str, str, float, int]]:
                 no_sub=team,
                 life=life,
                 structure="linear_cent",
-                fractional=False,
                 timer=int(f - d),
                 rules=f"If {team} wins the {title} professional football game originally scheduled"
                 f" for {ed.strftime('%b')} {ed.day}, {ed.year}, then the market resolves to Yes.",
@@ -166,15 +168,14 @@ def mve(b: Builder, legs: list[tuple[str, str, float, int]]) -> None:
             yes_sub=names,
             no_sub=names,
             life=life,
-            structure="linear_cent",
-            fractional=False,
+            structure=COMBO_GRID,
             timer=900,
             rules="If every selected leg resolves as chosen, then the market resolves to Yes.",
             extra={"mve_collection_ticker": series, "mve_selected_legs": sel},
         )
         h = b.hist(
             ticker,
-            "linear_cent",
+            COMBO_GRID,
             life,
             600,
             min(max(p, 0.02), 0.95),

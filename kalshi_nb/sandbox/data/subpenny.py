@@ -52,7 +52,6 @@ def subpenny(b: Builder) -> None:
         no_sub="Before 2029",
         life=life,
         structure="deci_cent",
-        fractional=True,
         timer=86400,
         rules="If the United States acquires Greenland before Jan 20, 2029, then the market resolves to Yes.",
         can_close_early=True,
@@ -112,7 +111,6 @@ def subpenny(b: Builder) -> None:
             no_sub=f"Above ${level} trillion",
             life=life,
             structure="tapered_deci_cent",
-            fractional=k < 3,
             timer=86400,
             rules=f"If Russia's 2026 nominal GDP is above ${level} trillion, then the market resolves"
             " to Yes.",

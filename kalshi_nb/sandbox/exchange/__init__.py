@@ -1,9 +1,11 @@
 """The sandbox exchange: all state and rules, no HTTP (the contract is in DESIGN.md).
 
 ``Exchange`` is assembled from layers, each a module: ``state`` (units, records, shared helpers),
-``catalogue`` (markets, events, series, trades, the book as listed), ``candles``, ``accounting``
-(balances, positions, fills, settlements, fees), ``matching`` (order entry and the book), ``writes``
-(the order endpoints) and ``bodies`` (request parsing). This module adds the clock, the market lifecycle
+``catalogue`` (markets, events, series, trades, the book as listed), ``candles``, ``ledgers`` (cash per
+subaccount and shard), ``accounting`` (balances, positions, fills, settlements, fees), ``transfers``
+(subaccounts, transfers, allocation), ``portfolio`` (queue positions, resting value), ``matching`` (order
+entry and the book), ``writes`` (the order endpoints, routing, the pause), ``shards`` (the shard table and
+the pause rule) and ``bodies`` (request parsing). This module adds the clock, the market lifecycle
 and settlement, which touch every layer. One ``RLock`` guards it all.
 
 Example:
@@ -25,7 +27,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from .. import data
 from ..data import iso
@@ -33,7 +35,8 @@ from ..errors import bad_request, conflict
 from ..limits import MAX_BALANCE_CENTS, MAX_MARKETS, MAX_SEED, bounded_int
 from .candles import Candles
 from .catalogue import Catalogue
-from .state import CENT, _Account, _utcnow, money_str
+from .shards import SHARDS, next_trading_pause
+from .state import _utcnow, money_str
 from .writes import Writes
 
 __all__ = ["Exchange", "money_str"]
@@ -45,6 +48,9 @@ class Exchange(Writes, Candles, Catalogue):
     ``now`` anchors the synthetic data (default: the clock at construction); ``clock`` is the time source
     for everything else (default: real UTC time, or, when only ``now`` is given, a clock that starts at
     ``now`` and runs at the real pace). Market statuses and order expiries follow the clock forward.
+    ``pauses`` turns on the Thursday 03:00-05:00 ET trading pause on that clock (off here, on in
+    ``Sandbox``); ``auto_allocation`` is the starting setting of new accounts (orders draw collateral from
+    the subaccount's other shards).
 
     Example:
         >>> ex = Exchange(seed=3)
@@ -60,6 +66,8 @@ class Exchange(Writes, Candles, Catalogue):
         now: datetime | None = None,
         clock: Callable[[], datetime] | None = None,
         starting_balance_cents: int = 1_000_000,
+        pauses: bool = False,
+        auto_allocation: bool = True,
     ) -> None:
         # Bounds (limits.py): a typo such as markets=10**9 must be a clear error, not an out-of-memory.
         seed = bounded_int("seed", seed, low=0, high=MAX_SEED)
@@ -79,7 +87,12 @@ class Exchange(Writes, Candles, Catalogue):
         self._anchor_arg = now
         self._starting_cents = starting_balance_cents
         self.version = 0
+        # The Thursday trading pause (shards.py) follows the clock only when on: off by default here, so tests
+        # never depend on the real day of the week; Sandbox (the CLI, connect()) turns it on.
+        self.pauses = bool(pauses)
+        self.auto_allocation = bool(auto_allocation)
         self._accounts = {}
+        self._members = {}
         self._load()
 
     def _load(self) -> None:
@@ -127,9 +140,13 @@ class Exchange(Writes, Candles, Catalogue):
             nxt = self._life[t].next_change(self._anchor_ts)
             if nxt is not None:
                 self._heap.append((nxt, next(self._seq), "life", t))
+        start, _ = next_trading_pause(datetime.fromtimestamp(self._anchor_ts, tz=timezone.utc))
+        self._heap.append((start.timestamp(), next(self._seq), "pause", ""))
         heapq.heapify(self._heap)
-        for acct in self._accounts.values():
-            self._accounts[acct.user_id] = _Account(acct.user_id, acct.start_cents * CENT, acct.start_cents)
+        # Known users go back to their starting balance on subaccount 0, shard 0; subaccounts are dropped.
+        members, self._members, self._accounts = self._members, {}, {}
+        for user_id, member in members.items():
+            self._open_member(user_id, member.start_cents)
         self.version += 1
         self._sync()
 
@@ -152,7 +169,42 @@ class Exchange(Writes, Candles, Catalogue):
                 due = order is not None and order.expiration_ts is not None and order.expiration_ts <= ts
                 if order is not None and due and order.status == "resting":
                     self._cancel(order, ts_ms=int(ts * 1000))
+            elif kind == "pause":
+                self._pause_begins(ts)
         return now
+
+    def _pause_begins(self, ts: float) -> None:
+        """A trading pause starts: cancel the resting orders placed with ``cancel_order_on_pause``; schedule
+        the next pause (always, so that turning pauses on later works)."""
+        if self.pauses:
+            for order in list(self._orders.values()):
+                if order.status == "resting" and order.cancel_on_pause:
+                    self._cancel(order, ts_ms=int(ts * 1000))
+        after = datetime.fromtimestamp(ts, tz=timezone.utc) + timedelta(hours=3)
+        start, _ = next_trading_pause(after)
+        heapq.heappush(self._heap, (start.timestamp(), next(self._seq), "pause", ""))
+
+    def exchange_status(self) -> dict:
+        """``GET /exchange/status``: trading stops during the pause; ``exchange_index_statuses`` per shard
+        (the top-level flags reflect shard 0, as documented)."""
+        with self._lock:
+            self._sync()
+            until = self.paused_until()
+        body = super().exchange_status()
+        trading = until is None
+        body["trading_active"] = trading
+        body["exchange_estimated_resume_time"] = iso(int(until.timestamp())) if until else None
+        body["exchange_index_statuses"] = [
+            {
+                "exchange_index": shard,
+                "description": description,
+                "exchange_active": True,
+                "trading_active": trading,
+                "intra_exchange_transfers_active": True,
+            }
+            for shard, description in SHARDS.items()
+        ]
+        return body
 
     def _advance_market(self, ticker: str, ts: float) -> None:
         life = self._life[ticker]

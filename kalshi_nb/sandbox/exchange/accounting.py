@@ -1,4 +1,5 @@
-"""Accounts: balances, positions with netting, fills, order records, settlements and payouts."""
+"""Accounts: ledgers per (user, subaccount, shard), balances, positions with netting, fills, order records,
+settlements and payouts, and the portfolio reads over them (live and historical tiers)."""
 
 from __future__ import annotations
 
@@ -6,70 +7,65 @@ from collections.abc import Iterable
 from fractions import Fraction
 
 from ..data import iso_ms
-from ..errors import SandboxError, bad_request, not_found
-from ..limits import MAX_BALANCE_CENTS, bounded_int
+from ..errors import bad_request, not_found
 from ..money import PIP, count_str, pip_str
-from .state import CENT, DOLLAR, ONE_CONTRACT, _Account, _Base, _iso_ts, _Order, _Position, money_str
+from .ledgers import Ledgers
+from .shards import SHARDS, check_shard
+from .state import CENT, DOLLAR, ONE_CONTRACT, _Account, _iso_ts, _Order, _Position, money_str
 
 
-class Accounting(_Base):
-    """Who owns what: cash and holds, positions, the fill and settlement history, and the portfolio reads."""
+class Accounting(Ledgers):
+    """Who owns what: positions, the fill and settlement history, the portfolio reads, trades and payouts."""
 
-    def add_account(self, user_id: str, balance_cents: int | None = None) -> None:
-        """Open an account (idempotent: an existing account is left as it is)."""
-        if balance_cents is not None:
-            balance_cents = bounded_int("balance_cents", balance_cents, low=0, high=MAX_BALANCE_CENTS)
-        with self._lock:
-            if user_id in self._accounts:
-                return
-            cents = self._starting_cents if balance_cents is None else balance_cents
-            self._accounts[user_id] = _Account(user_id, cents * CENT, cents, updated_ts=int(self._now()))
-            self._bump()
-
-    def set_balance(self, user_id: str, balance_cents: int) -> None:
-        """Set the available balance (cash not held by resting orders) to ``balance_cents`` (0 to 10**12;
-        ValueError outside)."""
-        balance_cents = bounded_int("balance_cents", balance_cents, low=0, high=MAX_BALANCE_CENTS)
-        with self._lock:
-            acct = self._account(user_id, create=True)
-            acct.cash = balance_cents * CENT + acct.held
-            acct.updated_ts = int(self._now())
-            self._bump()
-
-    def _account(self, user_id: str, *, create: bool = False) -> _Account:
-        acct = self._accounts.get(user_id)
-        if acct is None:
-            if not create:
-                raise SandboxError(404, "not_found", f"no account for user {user_id}")
-            self.add_account(user_id)
-            acct = self._accounts[user_id]
-        return acct
-
-    def balance(self, user_id: str) -> dict:
-        """``GET /portfolio/balance``: available cash in integer cents (resting orders' holds excluded)."""
+    def balance(self, user_id: str, *, subaccount: int = 0, exchange_index: int | None = None) -> dict:
+        """``GET /portfolio/balance``: available cash in integer cents (resting orders' holds excluded), over
+        every shard of ``subaccount`` unless ``exchange_index`` scopes it; ``balance_breakdown`` per shard."""
+        if exchange_index is not None:
+            check_shard(exchange_index)
         with self._lock:
             self._sync()
-            acct = self._account(user_id)
-            available = acct.cash - acct.held
+            self._check_subaccount(user_id, subaccount)
+            ledgers = self._ledgers(user_id, subaccount)
+            per_shard = {shard: 0 for shard in SHARDS}
             value = 0
-            for pos in acct.positions.values():
-                if pos.position and not pos.settled:
-                    last = self._last_price(pos.ticker)
-                    per = last if pos.position > 0 else PIP - last
-                    value += abs(pos.position) * per
+            updated = 0
+            for acct in ledgers:
+                per_shard[acct.exchange_index] += acct.cash - acct.held
+                if exchange_index is not None and acct.exchange_index != exchange_index:
+                    continue
+                updated = max(updated, acct.updated_ts)
+                for pos in acct.positions.values():
+                    if pos.position and not pos.settled:
+                        last = self._last_price(pos.ticker)
+                        per = last if pos.position > 0 else PIP - last
+                        value += abs(pos.position) * per
+            available = sum(per_shard.values()) if exchange_index is None else per_shard[exchange_index]
             return {
                 "balance": available // CENT,
                 "balance_dollars": money_str(available - available % 100),
                 # Value of open positions at the last traded price (definition UNCONFIRMED live).
                 "portfolio_value": value // CENT,
-                "updated_ts": acct.updated_ts,
+                "updated_ts": updated,
                 "balance_breakdown": [
-                    {"exchange_index": 0, "balance": money_str(available - available % 100)}
+                    {"exchange_index": shard, "balance": money_str(micro - micro % 100)}
+                    for shard, micro in per_shard.items()
                 ],
             }
 
     def _last_price(self, ticker: str) -> int:
         return round(float(self._rec[ticker]["last_price_dollars"]) * PIP)
+
+    def _archived_events(self, user_id: str, subaccount: int | None) -> set[str]:
+        """Events whose positions moved to ``/historical/positions``: every one of the user's positions in the
+        event is settled and last changed before the positions cutoff (whole events move, as live)."""
+        cut_ms = self._cutoff_market * 1000
+        state: dict[str, bool] = {}
+        for acct in self._ledgers(user_id, subaccount):
+            for pos in acct.positions.values():
+                event = self._rec[pos.ticker]["event_ticker"]
+                done = pos.settled and pos.updated_ms < cut_ms
+                state[event] = state.get(event, True) and done
+        return {event for event, done in state.items() if done}
 
     def positions(
         self,
@@ -79,43 +75,55 @@ class Accounting(_Base):
         event_ticker: str | None = None,
         count_filter: Iterable[str] | None = None,
         settlement_status: str = "unsettled",
+        subaccount: int = 0,
+        exchange_index: int | None = None,
+        historical: bool = False,
         with_keys: bool = False,
     ) -> tuple[list[dict], list[dict]]:
-        """(market_positions, event_positions) of a user, most recently opened first (a position's place
-        never changes, so a cursor is stable while positions trade). ``with_keys=True`` adds a third
+        """(market_positions, event_positions) of a user's subaccount, most recently opened first (a position's
+        place never changes, so a cursor is stable while positions trade). ``historical=True`` lists the
+        archived ones instead (settled, whole events, before the cutoff). ``with_keys=True`` adds a third
         element: the market positions' cursor keys."""
         if settlement_status not in ("unsettled", "settled", "all"):
             raise bad_request("settlement_status must be unsettled, settled or all")
         wanted = set(count_filter or ())
         if not wanted <= {"position", "total_traded"}:
             raise bad_request("count_filter takes position and/or total_traded")
+        if exchange_index is not None:
+            check_shard(exchange_index)
         with self._lock:
             self._sync()
-            acct = self._account(user_id)
-            rows: list[tuple[_Position, dict]] = []
-            for pos in acct.positions.values():
-                rec = self._rec[pos.ticker]
-                if ticker is not None and pos.ticker != ticker:
-                    continue
-                if event_ticker is not None and rec["event_ticker"] != event_ticker:
-                    continue
-                settled = pos.settled
-                if (settlement_status == "unsettled" and settled) or (
-                    settlement_status == "settled" and not settled
-                ):
-                    continue
-                if wanted and not (
-                    ("position" in wanted and pos.position) or ("total_traded" in wanted and pos.total_traded)
-                ):
-                    continue
-                if not wanted and not (pos.position or pos.total_traded or pos.resting):
-                    continue
-                rows.append((pos, rec))
+            self._check_subaccount(user_id, subaccount)
+            archived = self._archived_events(user_id, subaccount)
+            rows: list[tuple[_Position, dict, int]] = []
+            for acct in self._ledgers(user_id, subaccount, exchange_index):
+                for pos in acct.positions.values():
+                    rec = self._rec[pos.ticker]
+                    if ticker is not None and pos.ticker != ticker:
+                        continue
+                    if event_ticker is not None and rec["event_ticker"] != event_ticker:
+                        continue
+                    if (rec["event_ticker"] in archived) != historical:
+                        continue
+                    settled = pos.settled
+                    if not historical and (
+                        (settlement_status == "unsettled" and settled)
+                        or (settlement_status == "settled" and not settled)
+                    ):
+                        continue
+                    if wanted and not (
+                        ("position" in wanted and pos.position)
+                        or ("total_traded" in wanted and pos.total_traded)
+                    ):
+                        continue
+                    if not wanted and not (pos.position or pos.total_traded or pos.resting):
+                        continue
+                    rows.append((pos, rec, acct.exchange_index))
             rows.sort(key=lambda r: -r[0].seq)
-            market_positions = [self._position_dict(p) for p, _ in rows]
-            position_keys = [(-p.seq,) for p, _ in rows]
+            market_positions = [self._position_dict(p, shard) for p, _, shard in rows]
+            position_keys = [(-p.seq,) for p, _, _ in rows]
             events: dict[str, dict] = {}
-            for pos, rec in rows:
+            for pos, rec, _ in rows:
                 ev = events.setdefault(
                     rec["event_ticker"], {"cost": 0, "shares": 0, "exposure": 0, "pnl": 0, "fees": 0}
                 )
@@ -143,10 +151,10 @@ class Accounting(_Base):
         """The event of a market (market positions carry no ``event_ticker``; group them with this)."""
         return self._rec[ticker]["event_ticker"]
 
-    def _position_dict(self, pos: _Position) -> dict:
+    def _position_dict(self, pos: _Position, exchange_index: int) -> dict:
         return {
             "ticker": pos.ticker,
-            "exchange_index": 0,
+            "exchange_index": exchange_index,
             "total_traded_dollars": money_str(pos.total_traded),
             "position_fp": count_str(pos.position),
             "market_exposure_dollars": money_str(pos.yes_cost + pos.no_cost),
@@ -163,20 +171,36 @@ class Accounting(_Base):
         order_id: str | None = None,
         min_ts: int | None = None,
         max_ts: int | None = None,
+        subaccount: int | None = None,
+        exchange_index: int | None = None,
+        historical: bool = False,
         with_keys: bool = False,
     ) -> list[dict]:
-        """The user's fills, newest first; ``with_keys=True`` returns ``(rows, keys)`` (place in history)."""
+        """The user's fills, newest first, of every subaccount unless one is given. Fills before the trades
+        cutoff are only in the historical tier (``historical=True``). ``with_keys=True`` returns
+        ``(rows, keys)`` (place in history)."""
         wanted = set(tickers) if tickers else None
+        if exchange_index is not None:
+            check_shard(exchange_index)
         with self._lock:
             self._sync()
-            acct = self._account(user_id)
+            member = self._member(user_id)
+            if subaccount is not None:
+                self._check_subaccount(user_id, subaccount)
+            cut = self._cutoff_trades
             out = []
             keys = []
-            for i in range(len(acct.fills) - 1, -1, -1):
-                f = acct.fills[i]
+            for i in range(len(member.fills) - 1, -1, -1):
+                f = member.fills[i]
+                if (f["ts"] < cut) != historical:
+                    continue
                 if wanted is not None and f["ticker"] not in wanted:
                     continue
                 if order_id is not None and f["order_id"] != order_id:
+                    continue
+                if subaccount is not None and f["subaccount_number"] != subaccount:
+                    continue
+                if exchange_index is not None and f["exchange_index"] != exchange_index:
                     continue
                 if (min_ts is not None and f["ts"] < min_ts) or (max_ts is not None and f["ts"] > max_ts):
                     continue
@@ -193,24 +217,41 @@ class Accounting(_Base):
         min_ts: int | None = None,
         max_ts: int | None = None,
         status: str | None = None,
+        subaccount: int | None = None,
+        exchange_index: int | None = None,
+        historical: bool = False,
         with_keys: bool = False,
     ) -> list[dict]:
         """The user's orders, newest first; ``min_ts``/``max_ts`` bound the creation time (Unix seconds).
-        ``with_keys=True`` returns ``(rows, keys)``: an order's key is its place in the user's history, so
-        an order changing status between pages never shifts the others."""
+        Orders cancelled or executed before the orders cutoff are only in the historical tier
+        (``historical=True``); resting orders are always live. ``with_keys=True`` returns ``(rows, keys)``: an
+        order's key is its place in the user's history, so an order changing status between pages never
+        shifts the others."""
         if status not in (None, "resting", "canceled", "executed"):
             raise bad_request(f"status must be resting, canceled or executed, got {status!r}")
         events = set(event_tickers) if event_tickers else None
+        if exchange_index is not None:
+            check_shard(exchange_index)
         with self._lock:
             self._sync()
-            acct = self._account(user_id)
+            member = self._member(user_id)
+            if subaccount is not None:
+                self._check_subaccount(user_id, subaccount)
+            cut_ms = self._cutoff_orders * 1000
             out = []
             keys = []
-            for i in range(len(acct.orders) - 1, -1, -1):
-                o = self._orders[acct.orders[i]]
+            for i in range(len(member.orders) - 1, -1, -1):
+                o = self._orders[member.orders[i]]
+                archived = o.status != "resting" and o.updated_ms < cut_ms
+                if archived != historical:
+                    continue
                 if (ticker is not None and o.ticker != ticker) or (status is not None and o.status != status):
                     continue
                 if events is not None and self._rec[o.ticker]["event_ticker"] not in events:
+                    continue
+                if subaccount is not None and o.subaccount != subaccount:
+                    continue
+                if exchange_index is not None and o.record["exchange_index"] != exchange_index:
                     continue
                 created = o.created_ms / 1000
                 if (min_ts is not None and created < min_ts) or (max_ts is not None and created > max_ts):
@@ -220,13 +261,14 @@ class Accounting(_Base):
             return (out, keys) if with_keys else out  # type: ignore[return-value]
 
     def order(self, user_id: str, order_id: str) -> dict:
+        """One of the user's orders, any subaccount or shard (``GET /portfolio/orders/{id}``)."""
         with self._lock:
             self._sync()
             return self._own_order(user_id, order_id).record
 
     def _own_order(self, user_id: str, order_id: str) -> _Order:
         o = self._orders.get(order_id)
-        if o is None or o.user_id != user_id:
+        if o is None or self._accounts[o.user_id].user_id != user_id:
             raise not_found(f"order {order_id} does not exist")
         return o
 
@@ -238,16 +280,22 @@ class Accounting(_Base):
         event_ticker: str | None = None,
         min_ts: int | None = None,
         max_ts: int | None = None,
+        subaccount: int | None = None,
         with_keys: bool = False,
     ) -> list[dict]:
-        """The user's settlements, newest first; ``with_keys=True`` returns ``(rows, keys)``."""
+        """The user's settlements, newest first (every subaccount unless one is given); ``with_keys=True``
+        returns ``(rows, keys)``."""
         with self._lock:
             self._sync()
-            acct = self._account(user_id)
+            member = self._member(user_id)
+            if subaccount is not None:
+                self._check_subaccount(user_id, subaccount)
             out = []
             keys = []
-            for i in range(len(acct.settlements) - 1, -1, -1):
-                s = acct.settlements[i]
+            for i in range(len(member.settlements) - 1, -1, -1):
+                sub, s = member.settlements[i]
+                if subaccount is not None and sub != subaccount:
+                    continue
                 if ticker is not None and s["ticker"] != ticker:
                     continue
                 if event_ticker is not None and s["event_ticker"] != event_ticker:
@@ -316,7 +364,7 @@ class Accounting(_Base):
         self, acct: _Account, order: _Order, count: int, yes_price: int, fee: int, is_taker: bool, now_ms: int
     ) -> None:
         fill_id = self._new_id()
-        acct.fills.append(
+        self._members[acct.user_id].fills.append(
             {
                 "fill_id": fill_id,
                 "trade_id": fill_id,
@@ -335,7 +383,7 @@ class Accounting(_Base):
                 "fee_cost": money_str(fee),
                 "subaccount_number": order.subaccount,
                 "ts": now_ms // 1000,
-                "exchange_index": 0,
+                "exchange_index": acct.exchange_index,
             }
         )
 
@@ -373,10 +421,10 @@ class Accounting(_Base):
             payout = won * (DOLLAR // ONE_CONTRACT)
             acct.cash += payout
             pos.realized += payout - pos.yes_cost - pos.no_cost
-            acct.settlements.append(
-                {
+            self._members[acct.user_id].settlements.append(
+                (acct.subaccount, {
                     "ticker": ticker,
-                    "exchange_index": 0,
+                    "exchange_index": acct.exchange_index,
                     "event_ticker": rec["event_ticker"],
                     "market_result": result,
                     "yes_count_fp": count_str(yes_count),
@@ -387,8 +435,8 @@ class Accounting(_Base):
                     "settled_time": iso_ms(ts_ms),
                     "fee_cost": money_str(pos.fees),
                     "value": 100 if result == "yes" else 0,
-                }
-            )
+                })
+            )  # fmt: skip
             pos.position = 0
             pos.yes_cost = pos.no_cost = 0
             pos.settled = True

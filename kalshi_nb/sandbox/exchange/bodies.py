@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from ..errors import bad_request
 from ..money import PIP, parse_decimal
+from .shards import SHARDS
 
 MAX_BATCH = 20  # the V1 docs' batch limit; live V2 "scales with your tier's write budget" (UNCONFIRMED)
 CLIENT_ORDER_ID = re.compile(r"^[\-\w:+=/]*$")
@@ -137,6 +138,20 @@ def _client_order_id(raw: object, name: str) -> str:
     return raw
 
 
+def _exchange_index(spec: dict) -> int | None:
+    """``exchange_index``: a shard 0-3, or -1 / absent to route by ticker (openapi.yaml; shards 0-3 exist
+    in the sandbox). Whether it names the market's shard is checked against the market (``Matching``)."""
+    value = spec.get("exchange_index")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value not in (-1, *SHARDS):
+        raise bad_request(
+            "exchange_index must be an exchange shard (0 to 3) or -1 (route by ticker), "
+            f"got {value!r}; omit it to route by the market's ticker"
+        )
+    return value
+
+
 def parse_create(body: object) -> dict:
     """Validate a V2 create-order body; the result has typed fields (count hundredths, price pips)."""
     spec = as_object(body, "create order")
@@ -184,9 +199,7 @@ def parse_create(body: object) -> dict:
     subaccount = spec.get("subaccount", 0)
     if isinstance(subaccount, bool) or not isinstance(subaccount, int) or not 0 <= subaccount <= 63:
         raise bad_request("subaccount must be an integer from 0 (primary) to 63")
-    exchange_index = spec.get("exchange_index")
-    if exchange_index is not None and (isinstance(exchange_index, bool) or exchange_index not in (-1, 0)):
-        raise bad_request("exchange_index must be 0 (the only shard) or -1 (route by ticker)")
+    exchange_index = _exchange_index(spec)
     group = spec.get("order_group_id")
     if group is not None and not isinstance(group, str):
         raise bad_request("order_group_id must be a string")
@@ -207,6 +220,7 @@ def parse_create(body: object) -> dict:
         "expiration_time": expiration,
         "subaccount": subaccount,
         "order_group_id": group,
+        "exchange_index": exchange_index,
     }
 
 
@@ -231,6 +245,7 @@ def parse_decrease(body: object) -> dict:
         "reduce_by": None if by is None else parse_count(by, "reduce_by", allow_zero=False),
         "reduce_to": None if to is None else parse_count(to, "reduce_to", allow_zero=True),
         "market_ticker": spec.get("market_ticker"),
+        "exchange_index": _exchange_index(spec),
     }
 
 
@@ -246,6 +261,7 @@ def parse_amend(body: object) -> dict:
     total = parse_count(spec.get("count"), "count", allow_zero=False)
     coid = _client_order_id(spec.get("client_order_id"), "client_order_id")
     new_coid = _client_order_id(spec.get("updated_client_order_id"), "updated_client_order_id")
+    exchange_index = _exchange_index(spec)
     expiration = spec.get("expiration_time")
     if expiration is not None and (
         isinstance(expiration, bool) or not isinstance(expiration, int) or expiration < 0
@@ -253,4 +269,4 @@ def parse_amend(body: object) -> dict:
         raise bad_request("expiration_time must be a Unix time in seconds (int >= 0; 0 removes the expiry)")
     return {"ticker": ticker, "side": side, "price": price, "price_dec": price_dec, "price_raw": spec["price"],
             "count": total, "count_raw": spec["count"], "client_order_id": coid, "updated_client_order_id": new_coid,
-            "expiration_time": expiration}  # fmt: skip
+            "expiration_time": expiration, "exchange_index": exchange_index}  # fmt: skip

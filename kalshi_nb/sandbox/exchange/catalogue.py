@@ -8,14 +8,16 @@ from datetime import datetime
 from typing import cast
 
 from .. import data
-from ..data import EVENT_STATUSES, QUERY_STATUS, iso
+from ..data import QUERY_STATUS, iso
+from ..data.grids import PRICE_RANGES, check_ranges
 from ..errors import bad_request, not_found
 from ..limits import MAX_TS, MIN_TS, bounded_int
 from ..money import count_str, pip_str
-from .state import SETTLED, _Base, _iso_ts
+from .events import Events
+from .state import _iso_ts
 
 
-class Catalogue(_Base):
+class Catalogue(Events):
     """The public market data: lookups and stable, keyed listings (keys feed pagination.py's cursors)."""
 
     def _is_historical(self, ticker: str) -> bool:
@@ -329,98 +331,6 @@ class Catalogue(_Base):
         out.sort(key=lambda x: x[0])  # newest first; same millisecond: the later one first
         return [r for _, r in out], [k for k, _ in out]
 
-    def _event_status(self, event_ticker: str) -> str:
-        statuses = {self._rec[t]["status"] for t in self._by_event.get(event_ticker, ())}
-        if "active" in statuses:
-            return "open"
-        if statuses <= {"initialized"}:
-            return "unopened"
-        if statuses <= set(SETTLED):
-            return "settled"
-        return "closed"
-
-    def _event_close(self, event_ticker: str) -> int:
-        return max(self._life[t].close_ts for t in self._by_event[event_ticker])
-
-    def events(
-        self,
-        *,
-        status: str | None = None,
-        series_ticker: str | None = None,
-        tickers: Iterable[str] | None = None,
-        min_close_ts: int | None = None,
-        min_updated_ts: int | None = None,
-        with_nested_markets: bool = False,
-        with_keys: bool = False,
-    ) -> list[dict]:
-        """Events (multivariate ones excluded, as live), stable order; nested markets are live ones only.
-        ``with_keys=True`` returns ``(rows, keys)`` (the place in ``tickers`` or in the generated order)."""
-        if status is not None and status not in EVENT_STATUSES:
-            raise bad_request(f"status must be one of {', '.join(EVENT_STATUSES)}, got {status!r}")
-        tickers_key = tuple(tickers) if tickers is not None else None
-        with self._lock:
-            self._sync()
-            key = (
-                "events",
-                status,
-                series_ticker,
-                tickers_key,
-                min_close_ts,
-                min_updated_ts,
-                with_nested_markets,
-            )
-            rows = self._cached(
-                key,
-                lambda: self._events_list(
-                    status, series_ticker, tickers_key, min_close_ts, min_updated_ts, with_nested_markets
-                ),
-            )
-
-            def keys() -> list:
-                rank = (
-                    self._event_rank
-                    if tickers_key is None
-                    else {t: i for i, t in enumerate(dict.fromkeys(tickers_key))}
-                )
-                return [(rank[e["event_ticker"]],) for e in rows]  # type: ignore[attr-defined]
-
-            return (rows, self._cached((*key, "keys"), keys)) if with_keys else rows  # type: ignore[return-value]
-
-    def _events_list(self, status, series, tickers, min_close_ts, min_updated_ts, nested) -> list[dict]:
-        if tickers is not None:
-            names = [t for t in dict.fromkeys(tickers) if t in self._events]
-        else:
-            names = self._event_order
-        out = []
-        for name in names:
-            if name in self._mve_events:
-                continue
-            ev = self._events[name]
-            if series is not None and ev["series_ticker"] != series:
-                continue
-            if status is not None and self._event_status(name) != status:
-                continue
-            if min_close_ts is not None and self._event_close(name) < min_close_ts:
-                continue
-            if min_updated_ts is not None and _iso_ts(ev["last_updated_ts"]) < min_updated_ts:
-                continue
-            out.append(self._nested(ev) if nested else ev)
-        return out
-
-    def _nested(self, ev: dict) -> dict:
-        markets = [self._rec[t] for t in self._by_event[ev["event_ticker"]] if t not in self._historical]
-        return {**ev, "markets": markets}
-
-    def event(self, event_ticker: str, *, with_nested_markets: bool = False) -> tuple[dict, list[dict]]:
-        """(event, markets): markets settled before the historical cutoff are omitted, as live."""
-        with self._lock:
-            self._sync()
-            ev = self._events.get(event_ticker)
-            if ev is None:
-                raise not_found(f"event {event_ticker} does not exist")
-            markets = [self._rec[t] for t in self._by_event[event_ticker] if t not in self._historical]
-            return (self._nested(ev) if with_nested_markets else ev), markets
-
     def _series_volume(self, ticker: str) -> str:
         return count_str(sum(self._volume(t) for t in self._by_series.get(ticker, ())))
 
@@ -454,6 +364,59 @@ class Catalogue(_Base):
             if s is None:
                 raise not_found(f"series {ticker} does not exist")
             return {**s, "volume_fp": self._series_volume(ticker)} if include_volume else s
+
+    def series_fee_changes(
+        self, *, series_ticker: str | None = None, show_historical: bool = False
+    ) -> list[dict]:
+        """``GET /series/fee_changes``: fee changes scheduled after now, plus past ones with
+        ``show_historical`` (meaning of the flag UNCONFIRMED; DESIGN.md). The seeded changes are all past:
+        each set the fee type the series has now."""
+        with self._lock:
+            now = self._sync()
+            rows = self._cached(
+                ("fee_changes",),
+                lambda: data.fee_changes(
+                    self._seed, self._anchor_ts, [self._series[t] for t in self._series_order]
+                ),
+            )
+            out = [r for r in rows if series_ticker is None or r["series_ticker"] == series_ticker]  # type: ignore[attr-defined]
+            if not show_historical:
+                out = [r for r in out if _iso_ts(r["scheduled_ts"]) > now]
+            return out
+
+    def set_price_grid(self, ticker: str, structure: str, price_ranges: list | None = None) -> dict:
+        """Control: move a market to another price grid while it trades; return the new market record.
+
+        ``structure`` is a known ``price_level_structure`` (``price_ranges`` then defaults to its bands) or
+        any name with explicit ``price_ranges`` (contiguous bands from $0 to $1). Resting orders are
+        preserved, even at prices off the new grid (changelog: "resting orders are preserved"); new orders
+        and amends are checked by the new bands at once. ``ValueError`` on a bad grid, 404 on an unknown market.
+
+        Example:
+            >>> from kalshi_nb.sandbox.exchange import Exchange
+            >>> ex = Exchange(seed=1)
+            >>> t = ex.markets(series_ticker="KXFEDDECISION", status="open")[0]["ticker"]
+            >>> ex.set_price_grid(t, "deci_cent")["price_ranges"]
+            [{'start': '0.0000', 'end': '1.0000', 'step': '0.0010'}]
+        """
+        if not isinstance(structure, str) or not 0 < len(structure) <= 64:
+            raise ValueError("price_level_structure must be a non-empty name (at most 64 characters)")
+        if price_ranges is None:
+            if structure not in PRICE_RANGES:
+                raise ValueError(
+                    f"unknown price_level_structure {structure!r}: give price_ranges, or one of "
+                    + ", ".join(PRICE_RANGES)
+                )
+            ranges = PRICE_RANGES[structure]  # shared, like the seeded markets' lists
+        else:
+            ranges = check_ranges(price_ranges)
+        with self._lock:
+            now = self._sync()
+            self._market_or_404(ticker)
+            return self._replace(
+                ticker,
+                {"price_level_structure": structure, "price_ranges": ranges, "updated_time": iso(int(now))},
+            )
 
     def exchange_status(self) -> dict:
         """``GET /exchange/status`` body (not enveloped, as live)."""

@@ -8,8 +8,9 @@ from fractions import Fraction
 
 from .. import data
 from ..data import iso, iso_ms
+from ..data.grids import price_ok
 from ..errors import SandboxError, bad_request, conflict
-from ..money import PIP, count_str, on_grid, pip_str
+from ..money import PIP, count_str, pip_str
 from .accounting import Accounting
 from .state import DOLLAR, MAX_OPEN_ORDERS, ONE_CONTRACT, _Book, _Entry, _fee_micro, _Fill, _Order, money_str
 
@@ -153,7 +154,7 @@ class Matching(Accounting):
             "order_group_id": o.order_group_id,
             "cancel_order_on_pause": o.cancel_on_pause,
             "subaccount_number": o.subaccount,
-            "exchange_index": 0,
+            "exchange_index": self._rec[o.ticker]["exchange_index"],  # the market's shard
         }
 
     def _refresh_top(self, ticker: str, now_ms: int) -> None:
@@ -203,25 +204,30 @@ class Matching(Accounting):
         self._bump()
 
     def _tradable(self, rec: dict, price: Decimal, price_raw: object, count: int, count_raw: object) -> None:
-        """Refuse a price or count the market cannot trade (its status, price grid, whole contracts)."""
+        """Refuse a price the market cannot trade: its status, and the step of the band of its current
+        ``price_ranges`` that contains the price (never the structure's name). Every market takes
+        fractional counts (hundredths), so ``count`` needs no check here."""
         ticker = rec["ticker"]
         if rec["status"] != "active":
             raise conflict(
                 f"market {ticker} is not open for trading (status {rec['status']})", "market_closed"
             )
-        structure = rec["price_level_structure"]
-        if not on_grid(price, structure):
+        if not price_ok(price, rec["price_ranges"]):
             step = ", ".join(f"{r['start']}-{r['end']} step {r['step']}" for r in rec["price_ranges"])
             raise bad_request(
-                f"price {price_raw} is not on the market's price grid ({structure}: {step}); "
-                "use a price strictly between 0 and 1 on that grid",
+                f"price {price_raw} is not on the market's price grid ({rec['price_level_structure']}: "
+                f"{step}); use a price strictly between 0 and 1 on the step of its band",
                 code="invalid_price",
             )
-        if count % ONE_CONTRACT and not rec.get("fractional_trading_enabled"):
+
+    def _check_shard(self, rec: dict, exchange_index: int | None) -> None:
+        """An order naming a shard must name the market's (None or -1: routed by ticker, as live)."""
+        if exchange_index is None or exchange_index == -1:
+            return
+        if exchange_index != rec["exchange_index"]:
             raise bad_request(
-                f"count {count_raw} is fractional but market {ticker} trades whole contracts only "
-                "(fractional_trading_enabled is false)",
-                code="invalid_count",
+                f"market {rec['ticker']} trades on exchange_index {rec['exchange_index']}, not "
+                f"{exchange_index}; omit exchange_index (or send -1) to route by ticker"
             )
 
     def _enter(self, order: _Order, count: int, now_ms: int) -> int:
@@ -351,6 +357,7 @@ class Matching(Accounting):
         acct = self._accounts[user_id]
         ticker = spec["ticker"]
         rec = self._market_or_404(ticker)
+        self._check_shard(rec, spec.get("exchange_index"))
         self._tradable(rec, spec["price_dec"], spec["price_raw"], spec["count"], spec["count_raw"])
         if spec["expiration_time"] is not None and spec["expiration_time"] <= now_ms // 1000:
             raise bad_request(

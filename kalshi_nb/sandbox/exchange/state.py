@@ -188,15 +188,56 @@ class _Position:
 
 @dataclass
 class _Account:
-    user_id: str
+    """One ledger: the cash, holds, orders and positions of a (user, subaccount, exchange_index).
+
+    The matching layer books trades into ``_accounts[order.user_id]``, so an order's ``user_id`` is the key of
+    its ledger (``ledger_key``): the user id itself for the primary account on shard 0.
+    """
+
+    user_id: str  # the real user
     cash: int  # micro
     start_cents: int
     held: int = 0
     updated_ts: int = 0
     orders: list[str] = field(default_factory=list)
-    fills: list[dict] = field(default_factory=list)
-    settlements: list[dict] = field(default_factory=list)
     positions: dict[str, _Position] = field(default_factory=dict)
+    subaccount: int = 0
+    exchange_index: int = 0
+    key: str = ""
+
+
+DEFAULT_ALLOCATION = ({"exchange_index": 0, "percent": 100},)
+
+
+@dataclass
+class _Member:
+    """What belongs to a user across ledgers: subaccounts, histories (in user order), transfers, settings."""
+
+    start_cents: int
+    subaccounts: int = 0  # numbered subaccounts created (1..subaccounts exist)
+    ledgers: list[str] = field(default_factory=list)  # ledger keys, in creation order
+    orders: list[str] = field(default_factory=list)  # order ids, oldest first
+    fills: list[dict] = field(default_factory=list)
+    settlements: list[tuple[int, dict]] = field(default_factory=list)  # (subaccount, record)
+    allocations: list[dict] = field(default_factory=lambda: [dict(a) for a in DEFAULT_ALLOCATION])
+    reservation: str = "sum"
+    transfers: list[dict] = field(default_factory=list)  # intra-exchange-instance transfers, oldest first
+    sub_transfers: list[dict] = field(default_factory=list)  # subaccount transfers, oldest first
+    client_transfers: dict[tuple, tuple[str, tuple]] = field(
+        default_factory=dict
+    )  # id key -> (transfer, request)
+
+
+def ledger_key(user_id: str, subaccount: int = 0, exchange_index: int = 0) -> str:
+    """The ``_accounts`` key of a ledger; the primary account on shard 0 keeps the bare user id.
+
+    Example:
+        >>> ledger_key("alice"), ledger_key("alice", 3, 2)
+        ('alice', 'alice\\x1f3\\x1f2')
+    """
+    if subaccount == 0 and exchange_index == 0:
+        return user_id
+    return f"{user_id}\x1f{subaccount}\x1f{exchange_index}"
 
 
 @dataclass
@@ -218,7 +259,10 @@ class _Base:
     _anchor_arg: datetime | None
     _starting_cents: int
     version: int
-    _accounts: dict[str, _Account]
+    _accounts: dict[str, _Account]  # ledgers, by ledger_key
+    _members: dict[str, _Member]  # users
+    pauses: bool  # the Thursday trading pause follows the clock (shards.py)
+    auto_allocation: bool  # new users start with automatic allocation on
     _anchor_ts: int
     _series: dict[str, dict]
     _series_order: list[str]

@@ -10,13 +10,14 @@ from ..limits import (
     MAX_CANDLES,
 )
 from ..pagination import filter_scope, paginate
-from .routes import LIMIT_EVENTS, LIMIT_MARKETS, LIMIT_PORTFOLIO, MARKET_STATUSES, _Limit
+from .routes import LIMIT_EVENTS, LIMIT_MARKETS, MARKET_STATUSES, _Limit
 from .state import AppState
 from .wire import _V1_DETAILS, _Ctx, dumps
 
 
 class ApiRoutes(AppState):
-    """The API handlers (``_h_<endpoint>``) and the list plumbing they share."""
+    """The market-data and V1 handlers (``_h_<endpoint>``) and the list plumbing every handler shares (the
+    portfolio handlers are in ``api_portfolio.py``)."""
 
     def _rows(self, key: tuple, build: Callable[[], tuple[list, list]]) -> tuple[list, list]:
         """A filtered list and its row keys, cached per (endpoint, filters, exchange.version)."""
@@ -180,20 +181,6 @@ class ApiRoutes(AppState):
             extra=b',"milestones":[]' if with_milestones else b"",
         )
 
-    def _h_event(self, ctx: _Ctx, event_ticker: str) -> tuple[int, bytes]:
-        nested = bool(ctx.q.boolean("with_nested_markets"))
-        event, markets = self.exchange.event(event_ticker, with_nested_markets=nested)
-        # Top-level "markets" is deprecated live but still present.
-        return 200, b"".join(
-            (
-                b'{"event":',
-                dumps(event),
-                b',"markets":[',
-                b",".join([self._record_bytes.get(m) for m in markets]),
-                b"]}",
-            )
-        )
-
     def _h_series_list(self, ctx: _Ctx) -> tuple[int, bytes]:
         q = ctx.q
         q.boolean("include_product_metadata")  # accepted for its type; product metadata is not modelled
@@ -255,123 +242,6 @@ class ApiRoutes(AppState):
 
     def _h_historical_cutoff(self, ctx: _Ctx) -> tuple[int, bytes]:
         return 200, dumps(self.exchange.historical_cutoff())
-
-    def _h_balance(self, ctx: _Ctx) -> tuple[int, bytes]:
-        ctx.q.subaccount()
-        return 200, dumps(self.exchange.balance(ctx.user_id))
-
-    def _h_positions(self, ctx: _Ctx) -> tuple[int, bytes]:
-        q = ctx.q
-        q.subaccount()
-        count_filter = q.csv("count_filter")
-        if count_filter and not set(count_filter) <= {"position", "total_traded"}:
-            raise bad_request("query parameter 'count_filter' takes position and/or total_traded")
-        filters = {
-            "ticker": q.text("ticker"),
-            "event_ticker": q.text("event_ticker", single=True),
-            "count_filter": count_filter,
-            "settlement_status": q.choice("settlement_status", ("unsettled", "settled", "all"))
-            or "unsettled",
-        }
-        limit = q.limit(LIMIT_PORTFOLIO)
-        scope = filter_scope(ctx.endpoint, filters, user_id=ctx.user_id)
-        market_positions, event_positions, keys = self.exchange.positions(
-            ctx.user_id, **filters, with_keys=True
-        )
-        page, next_cursor = self._page(ctx, market_positions, keys, scope, limit)
-        # One cursor pages market_positions; each page carries the event positions of its markets' events.
-        events = {self.exchange.event_ticker_of(p["ticker"]) for p in page}
-        event_page = [e for e in event_positions if e["event_ticker"] in events]
-        return 200, dumps({"market_positions": page, "event_positions": event_page, "cursor": next_cursor})
-
-    def _h_fills(self, ctx: _Ctx) -> tuple[int, bytes]:
-        q = ctx.q
-        q.subaccount()
-        filters = {
-            "tickers": q.csv("ticker", max_items=100),
-            "order_id": q.text("order_id"),
-            "min_ts": q.integer("min_ts"),
-            "max_ts": q.integer("max_ts"),
-        }
-        return self._list(
-            ctx,
-            "fills",
-            filters,
-            lambda: self.exchange.fills(ctx.user_id, **filters, with_keys=True),
-            LIMIT_PORTFOLIO,
-            user=True,
-            cache=False,
-        )
-
-    def _h_orders(self, ctx: _Ctx) -> tuple[int, bytes]:
-        q = ctx.q
-        q.subaccount()
-        filters = {
-            "ticker": q.text("ticker"),
-            "event_tickers": q.csv("event_ticker", max_items=10),
-            "min_ts": q.integer("min_ts"),
-            "max_ts": q.integer("max_ts"),
-            "status": q.choice("status", ("resting", "canceled", "executed")),
-        }
-        return self._list(
-            ctx,
-            "orders",
-            filters,
-            lambda: self.exchange.orders(ctx.user_id, **filters, with_keys=True),
-            LIMIT_PORTFOLIO,
-            user=True,
-            cache=False,
-        )
-
-    def _h_order(self, ctx: _Ctx, order_id: str) -> tuple[int, bytes]:
-        return 200, dumps({"order": self.exchange.order(ctx.user_id, order_id)})
-
-    def _h_settlements(self, ctx: _Ctx) -> tuple[int, bytes]:
-        q = ctx.q
-        q.subaccount()
-        filters = {
-            "ticker": q.text("ticker"),
-            "event_ticker": q.text("event_ticker", single=True),
-            "min_ts": q.integer("min_ts"),
-            "max_ts": q.integer("max_ts"),
-        }
-        return self._list(
-            ctx,
-            "settlements",
-            filters,
-            lambda: self.exchange.settlements(ctx.user_id, **filters, with_keys=True),
-            LIMIT_PORTFOLIO,
-            user=True,
-            cache=False,
-        )
-
-    def _h_create_order(self, ctx: _Ctx) -> tuple[int, bytes]:
-        ctx.q.subaccount()
-        return 201, dumps(self.exchange.create_order(ctx.user_id, ctx.json()))
-
-    def _h_cancel_order(self, ctx: _Ctx, order_id: str) -> tuple[int, bytes]:
-        ctx.q.subaccount()
-        market_ticker = ctx.q.text("market_ticker")
-        return 200, dumps(self.exchange.cancel_order(ctx.user_id, order_id, market_ticker=market_ticker))
-
-    def _h_amend_order(self, ctx: _Ctx, order_id: str) -> tuple[int, bytes]:
-        ctx.q.subaccount()
-        return 200, dumps(self.exchange.amend_order(ctx.user_id, order_id, ctx.json()))
-
-    def _h_decrease_order(self, ctx: _Ctx, order_id: str) -> tuple[int, bytes]:
-        ctx.q.subaccount()
-        return 200, dumps(self.exchange.decrease_order(ctx.user_id, order_id, ctx.json()))
-
-    def _h_batch_create_orders(self, ctx: _Ctx) -> tuple[int, bytes]:
-        return 201, dumps(self.exchange.batch_create_orders(ctx.user_id, ctx.json()))
-
-    def _h_batch_cancel_orders(self, ctx: _Ctx) -> tuple[int, bytes]:
-        return 200, dumps(self.exchange.batch_cancel_orders(ctx.user_id, ctx.json()))
-
-    def _h_cancel_all_orders(self, ctx: _Ctx) -> tuple[int, bytes]:
-        ctx.q.subaccount()
-        self.exchange.cancel_all_orders(ctx.user_id)
-        return 204, b""
 
     def _h_v1_write(self, ctx: _Ctx, order_id: str | None = None) -> tuple[int, bytes]:
         # Live status for this code is UNCONFIRMED; the code and message are as observed.

@@ -20,9 +20,11 @@ from ..pagination import CursorCodec
 from ..ratelimit import RateLimiter, make_limiter
 from ..sigcheck import HEADER_KEY, KeyEntry, KeyRegistry, has_auth_headers, verify_request
 from .api import ApiRoutes
+from .api_markets import MarketRoutes
+from .api_portfolio_accounts import AccountRoutes
 from .control import ControlRoutes
 from .requestlog import RequestLog, RequestRecord, _clip, _loggable
-from .routes import _API_MAP, _CONTROL_MAP, _PUBLIC, _WRITES, CONTROL_PREFIX, _cost
+from .routes import _API_MAP, _CONTROL_MAP, _PUBLIC, CONTROL_PREFIX
 from .wire import _TOO_MANY, _apply_fault, _Ctx, _error_body, _Query, _RecordBytes, _respond, dumps
 
 log = logging.getLogger("kalshi_nb.sandbox.server")
@@ -31,7 +33,7 @@ log = logging.getLogger("kalshi_nb.sandbox.server")
 log = logging.getLogger(__name__)
 
 
-class SandboxApp(ApiRoutes, ControlRoutes):
+class SandboxApp(MarketRoutes, AccountRoutes, ApiRoutes, ControlRoutes):
     """The WSGI application. ``Sandbox`` builds one; it can also be mounted in any WSGI server
     (dropped connections then need the sandbox's own request handler).
 
@@ -150,12 +152,9 @@ class SandboxApp(ApiRoutes, ControlRoutes):
         ctx.body = raw_body
         if endpoint not in _PUBLIC or has_auth_headers(request.headers):
             ctx.user = self._verify(request)
-        limiter = self.limiter
-        if limiter is not None:
-            identity = ctx.user.key_id if ctx.user else f"ip:{request.remote_addr}"
-            kind = "write" if endpoint in _WRITES else "read"
-            if not limiter.allow(identity, kind, _cost(endpoint, raw_body)):
-                return 429, _TOO_MANY
+        # the bucket, the cost, the tier's batch size (api_portfolio_accounts)
+        if not self._charge(ctx, raw_body):
+            return 429, _TOO_MANY
         handler = getattr(self, f"_h_{endpoint}")
         return handler(ctx, **values)
 

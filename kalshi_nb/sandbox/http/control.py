@@ -26,6 +26,8 @@ from .wire import _error_body, _object, _Query, _string, dumps
 class ControlRoutes(AppState):
     """The control handlers (``_c_<endpoint>``) and the operations shared by Python, the CLI and them."""
 
+    usage_tier: str = "basic"  # the tier /account/limits reports while rate limits are off
+
     def register_key(self, key_id: str, public_key_pem: str | bytes, user_id: str | None = None) -> str:
         """Trust ``public_key_pem`` for ``key_id``; create an account for a new user; return the user id."""
         import uuid
@@ -52,7 +54,14 @@ class ControlRoutes(AppState):
             self.limiter.reset()
 
     def set_rate_limit(self, spec: str | RateLimiter | None) -> None:
-        self.limiter = make_limiter(spec)
+        """Limit by a tier ("basic" ... "prestige"), or None/"off" for no limits (the tier is kept for
+        ``/account/limits`` and the batch size)."""
+        limiter = make_limiter(spec)
+        if limiter is not None:
+            self.usage_tier = limiter.tier.name
+        elif self.limiter is not None:
+            self.usage_tier = self.limiter.tier.name
+        self.limiter = limiter
 
     def warm(self) -> int:
         """Serialise every live market now instead of on first use; return how many were new."""
@@ -129,10 +138,48 @@ class ControlRoutes(AppState):
             user_id = entry.user_id
         cents = spec.get("balance_cents")
         if not isinstance(user_id, str) or isinstance(cents, bool) or not isinstance(cents, int):
-            raise bad_request('expected {"user_id" or "key_id": str, "balance_cents": int}')
+            raise bad_request(
+                'expected {"user_id" or "key_id": str, "balance_cents": int, "subaccount"?: int, '
+                '"exchange_index"?: int}'
+            )
         bounded_int("balance_cents", cents, low=0, high=MAX_BALANCE_CENTS)
-        self.exchange.set_balance(user_id, cents)
+        sub = bounded_int("subaccount", spec.get("subaccount", 0), low=0, high=63)
+        shard = spec.get("exchange_index")
+        if shard is not None:
+            shard = bounded_int("exchange_index", shard, low=0, high=100)
+        self.exchange.set_balance(user_id, cents, subaccount=sub, exchange_index=shard)
         return {"user_id": user_id, "balance_cents": cents}
+
+    def _user_of(self, spec: dict) -> str:
+        user_id = spec.get("user_id")
+        if user_id is None and "key_id" in spec:
+            entry = self.keys.get(_string(spec, "key_id"))
+            if entry is None:
+                raise SandboxError(404, "not_found", "unknown key_id")
+            user_id = entry.user_id
+        if not isinstance(user_id, str):
+            raise bad_request('expected "user_id" or "key_id" (a string)')
+        return user_id
+
+    def _c_pauses_get(self, request: Request, body: object) -> dict:
+        until = self.exchange.paused_until()
+        return {"pauses": self.exchange.pauses, "paused_until": until.isoformat() if until else None}
+
+    def _c_pauses_set(self, request: Request, body: object) -> dict:
+        enabled = _object(body).get("enabled")
+        if not isinstance(enabled, bool):
+            raise bad_request('expected {"enabled": true or false}')
+        self.exchange.set_pauses(enabled)
+        return self._c_pauses_get(request, None)
+
+    def _c_auto_allocation(self, request: Request, body: object) -> dict:
+        spec = _object(body)
+        enabled = spec.get("enabled")
+        if not isinstance(enabled, bool):
+            raise bad_request('expected {"user_id" or "key_id": str, "enabled": true or false}')
+        user_id = self._user_of(spec)
+        self.exchange.set_auto_allocation(user_id, enabled)
+        return {"user_id": user_id, **self.exchange.target_balance_allocation(user_id)}
 
     def _c_keys(self, request: Request, body: object) -> dict:
         spec = _object(body)

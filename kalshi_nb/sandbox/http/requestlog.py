@@ -53,6 +53,7 @@ class RequestLog:
         self._max_bytes = max_bytes
         self._bytes = 0
         self._lock = threading.Lock()
+        self._here = threading.local()
 
     @property
     def bytes(self) -> int:
@@ -60,6 +61,7 @@ class RequestLog:
         return self._bytes
 
     def append(self, record: RequestRecord) -> None:
+        self._here.record = record
         size = _record_size(record)
         with self._lock:
             self._items.append((record, size))
@@ -80,6 +82,18 @@ class RequestLog:
     def last(self) -> RequestRecord:
         with self._lock:
             return self._items[-1][0]
+
+    def last_here(self) -> RequestRecord | None:
+        """The record the calling thread appended last, or None: a server thread's own request, whatever
+        other threads logged since (a WSGI middleware reads it to know whether its answer was a fault).
+
+        Example:
+            >>> log = RequestLog()
+            >>> log.append(RequestRecord("GET", "/x", {}, 200, None, None, "malformed_after", 0.0, 0.0))
+            >>> log.last_here().fault
+            'malformed_after'
+        """
+        return getattr(self._here, "record", None)
 
     def __iter__(self) -> Iterator[RequestRecord]:
         return iter(self.snapshot())

@@ -10,7 +10,7 @@ from ..data import QUERY_STATUS
 from ..limits import (
     parse_json,
 )
-from ..ratelimit import DEFAULT_COST
+from ..ratelimit import CANCEL_COST, DEFAULT_COST
 
 API_PREFIX = "/trade-api/v2"
 
@@ -38,6 +38,12 @@ RULES = [
     _api("/series", "series_list"),
     _api("/series/<series_ticker>", "series"),
     _api("/series/<series_ticker>/markets/<ticker>/candlesticks", "candlesticks"),
+    # Issue 12 market data (http/api_markets.py).
+    _api("/markets/candlesticks", "batch_candlesticks"),
+    _api("/events/multivariate", "multivariate_events"),
+    _api("/events/fee_changes", "event_fee_changes"),
+    _api("/events/<event_ticker>/metadata", "event_metadata"),
+    _api("/series/fee_changes", "series_fee_changes"),
     _api("/exchange/status", "exchange_status"),
     _api("/exchange/schedule", "exchange_schedule"),
     _api("/historical/cutoff", "historical_cutoff"),
@@ -58,6 +64,25 @@ RULES = [
     _api("/portfolio/events/orders/<order_id>", "cancel_order", "DELETE"),
     _api("/portfolio/events/orders/<order_id>/amend", "amend_order", "POST"),
     _api("/portfolio/events/orders/<order_id>/decrease", "decrease_order", "POST"),
+    # Issue 12 accounts, shards, history and limits (http/api_portfolio*.py).
+    _api("/historical/fills", "historical_fills"),
+    _api("/historical/orders", "historical_orders"),
+    _api("/historical/positions", "historical_positions"),
+    _api("/portfolio/orders/queue_positions", "queue_positions"),
+    _api("/portfolio/orders/<order_id>/queue_position", "queue_position"),
+    _api("/portfolio/summary/total_resting_order_value", "total_resting_order_value"),
+    _api("/exchange/user_data_timestamp", "user_data_timestamp"),
+    _api("/account/limits", "account_limits"),
+    _api("/account/endpoint_costs", "endpoint_costs"),
+    _api("/portfolio/intra_exchange_instance_transfer", "intra_transfer", "POST"),
+    _api("/portfolio/intra_exchange_instance_transfers", "intra_transfers"),
+    _api("/portfolio/intra_exchange_instance_transfers/<transfer_id>", "intra_transfer_get"),
+    _api("/portfolio/target_balance_allocation", "allocation_get"),
+    _api("/portfolio/target_balance_allocation", "allocation_set", "POST"),
+    _api("/portfolio/subaccounts", "subaccount_create", "POST"),
+    _api("/portfolio/subaccounts/transfer", "subaccount_transfer", "POST"),
+    _api("/portfolio/subaccounts/balances", "subaccount_balances"),
+    _api("/portfolio/subaccounts/transfers", "subaccount_transfers"),
     # The V1 write paths, shut off live in June 2026.
     _api("/portfolio/orders", "v1_write", "POST"),
     _api("/portfolio/orders/batched", "v1_write", "POST", "DELETE"),
@@ -87,6 +112,10 @@ CONTROL_RULES = [
     _ctl("/rate_limit", "rate_limit_get"),
     _ctl("/rate_limit", "rate_limit_set", "POST"),
     _ctl("/identity", "identity"),
+    _ctl("/pauses", "pauses_get"),
+    _ctl("/pauses", "pauses_set", "POST"),
+    _ctl("/auto_allocation", "auto_allocation", "POST"),
+    _ctl("/price_grid", "price_grid", "POST"),  # http/api_markets.py
 ]
 
 
@@ -116,6 +145,13 @@ _PUBLIC = frozenset(
         "historical_market",
         "historical_candlesticks",
         "historical_trades",
+        "user_data_timestamp",  # no security block in openapi.yaml
+        "endpoint_costs",  # no security block in openapi.yaml
+        "batch_candlesticks",
+        "multivariate_events",
+        "event_fee_changes",
+        "event_metadata",
+        "series_fee_changes",
     ]
 )
 
@@ -150,14 +186,37 @@ LIMIT_EVENTS = _Limit(200, 1, 200)
 LIMIT_PORTFOLIO = _Limit(100, 1, 1000)  # positions, fills, orders, settlements
 
 
+# Non-default token costs (openapi.yaml x-mint notes; GET /account/endpoint_costs lists them): endpoint ->
+# (method, documented path, cost per request or per batch item).
+ENDPOINT_COSTS = {
+    "order": ("GET", "/portfolio/orders/{order_id}", CANCEL_COST),
+    "cancel_order": ("DELETE", "/portfolio/events/orders/{order_id}", CANCEL_COST),
+    "cancel_all_orders": ("DELETE", "/portfolio/events/orders", CANCEL_COST),
+    "batch_cancel_orders": ("DELETE", "/portfolio/events/orders/batched", CANCEL_COST),
+}
+
+
+def batch_items(endpoint: str, raw_body: bytes) -> int | None:
+    """How many orders a batch request carries (None: not a batch, or a body the handler will refuse)."""
+    if endpoint not in ("batch_create_orders", "batch_cancel_orders") or not raw_body:
+        return None
+    try:
+        body = parse_json(raw_body)
+    except ValueError:
+        return None
+    items = body.get("orders") if isinstance(body, dict) else None
+    return len(items) if isinstance(items, list) and items else None
+
+
+def _bucket(endpoint: str) -> str:
+    """Which token bucket pays: ``balance`` (its own, documented), ``write`` or ``read``."""
+    if endpoint == "balance":
+        return "balance"
+    return "write" if endpoint in _WRITES else "read"
+
+
 def _cost(endpoint: str, raw_body: bytes) -> int:
-    """Tokens a request costs; batch items are billed individually (DOC-rate)."""
-    if endpoint in ("batch_create_orders", "batch_cancel_orders") and raw_body:
-        try:
-            body = parse_json(raw_body)
-        except ValueError:
-            return DEFAULT_COST
-        items = body.get("orders") if isinstance(body, dict) else None
-        if isinstance(items, list) and items:
-            return DEFAULT_COST * len(items)
-    return DEFAULT_COST
+    """Tokens a request costs; batch items are billed individually (10 per order, 2 per cancel)."""
+    per = ENDPOINT_COSTS[endpoint][2] if endpoint in ENDPOINT_COSTS else DEFAULT_COST
+    items = batch_items(endpoint, raw_body)
+    return per * items if items else per

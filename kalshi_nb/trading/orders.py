@@ -15,14 +15,14 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from . import order_v2
-from .errors import KalshiAPIError, OrderStateUnknownError
-from .ids import check_id, check_ticker
-from .journal import OrderJournal
-from .writer import AMBIGUOUS, ORDERS_V2_PATH, OrderWriter, not_processed
+from .. import order_v2
+from ..errors import KalshiAPIError, OrderStateUnknownError
+from ..ids import check_id, check_ticker
+from ..journal import OrderJournal
+from ..writer import AMBIGUOUS, ORDERS_V2_PATH, OrderWriter, not_processed
 
 
-class TradeCalls(OrderWriter):
+class OrderCalls(OrderWriter):
     """The public order calls; ``OrderWriter`` holds the guards, the journal flow and the lookups."""
 
     def build_order(
@@ -82,13 +82,11 @@ class TradeCalls(OrderWriter):
         ):
             if flag is not None and not isinstance(flag, bool):
                 raise ValueError(f"{name} must be True or False, got {flag!r}")
-        # Fractional counts are checked against the market below; here only that it is a sane number.
-        order_v2.parse_count(contracts, fractional_allowed=True)
+        count = order_v2.parse_count(contracts)  # fractional trading is universal: two decimals at most
         if market is None:
             market = self.get_market(ticker)
         elif market.get("ticker") != ticker:
             raise ValueError(f"market= is {market.get('ticker')!r} but the order is for {ticker!r}")
-        count = order_v2.parse_count(contracts, fractional_allowed=order_v2.fractional_allowed(market))
         body = order_v2.build_order_body(
             ticker=ticker,
             side=side_,
@@ -120,8 +118,8 @@ class TradeCalls(OrderWriter):
         """Place a limit order the original way; it is sent as a V2 create-order request.
 
         ``side`` is ``yes``/``no`` and the price is that side's: ``price_cents`` 1-99, or ``price_dollars=``
-        on the market's grid for sub-penny markets. ``contracts`` is a positive count (multiples of 0.01
-        where the market allows fractions). Options: ``action`` (buy/sell), ``time_in_force``, ``post_only``,
+        on the step of the market's price band (``price_ranges``) for sub-penny grids. ``contracts`` is a
+        positive count, fractions to 0.01 included (fractional trading is universal). Options: ``action`` (buy/sell), ``time_in_force``, ``post_only``,
         ``client_order_id`` (a uuid4 is generated otherwise), ``price_dollars``, ``expiration_time``,
         ``reduce_only``, ``subaccount``, ``order_group_id``, ``cancel_order_on_pause``, ``market``.
 
@@ -183,6 +181,9 @@ class TradeCalls(OrderWriter):
         self._require_key("place_orders")
         if not isinstance(orders, list) or not orders:
             raise ValueError("place_orders takes a non-empty list of dicts of place_order's arguments")
+        limiter = getattr(self, "rate_limiter", None)
+        if limiter is not None:  # the tier's batch size, before any read or journal entry
+            limiter.check_batch("create", len(orders))
         markets: dict[str, dict] = {}
         bodies = []
         for item in orders:
