@@ -69,7 +69,7 @@ bench: $(TEST_STAMP)
 
 ## A sandbox exchange on 127.0.0.1:$(SANDBOX_PORT) (Ctrl-C to stop) that (re)writes .env to point at it.
 sandbox: $(LAB_STAMP)
-	$(BIN)/python -m kalshi_nb.sandbox --port $(SANDBOX_PORT) --write-env .env --force
+	$(BIN)/python -m kalshi_nb.sandbox --port $(SANDBOX_PORT) --write-env .env --force --activity 2
 
 clean:
 	rm -rf $(VENV) .venv-sdk .pytest_cache .hypothesis build dist

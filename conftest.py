@@ -22,7 +22,12 @@ def pytest_configure(config: pytest.Config) -> None:
     folder = tempfile.mkdtemp(prefix="kalshi_nb-tests-")
     # The sandbox's weekly trading pause (Thursday 03:00-05:00 ET) follows the real clock by default: off
     # here, so no test depends on the day it runs; tests of the pause turn it on explicitly.
-    settings = {"KALSHI_NB_DATA_DIR": folder, "KALSHI_NB_SANDBOX_PAUSES": "0"}
+    # Likewise the market simulation of connect()'s sandbox: off, so no result depends on it.
+    settings = {
+        "KALSHI_NB_DATA_DIR": folder,
+        "KALSHI_NB_SANDBOX_PAUSES": "0",
+        "KALSHI_NB_SANDBOX_ACTIVITY": "0",
+    }
     config.stash[_DATA_DIR] = (folder, {name: os.environ.get(name) for name in settings})
     os.environ.update(settings)
 

@@ -23,6 +23,10 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it (imported lazily by __getattr__)
 _LAZY: dict[str, str] = {
+    "stream": "feed",
+    "replay": "feed",
+    "Feed": "feed",
+    "LiveBook": "feed",
     "TradingPausedError": "errors",
     "TradingPausedAPIError": "errors",
     "BatchTooLargeError": "ratelimit",
@@ -117,10 +121,12 @@ __all__ = [
     "ConflictError",
     "DuplicateClientOrderIdError",
     "EventFrames",
+    "Feed",
     "KalshiAPIError",
     "KalshiAuth",
     "KalshiClient",
     "KalshiError",
+    "LiveBook",
     "LiveTradingDisabledError",
     "MarketNotOpenError",
     "MarketView",
@@ -186,6 +192,7 @@ __all__ = [
     "position_view",
     "positions_df",
     "preview_order",
+    "replay",
     "series_df",
     "set_default_client",
     "set_display",
@@ -193,6 +200,7 @@ __all__ = [
     "set_spend_cap",
     "settlements_df",
     "spend_cap",
+    "stream",
     "trades_df",
     "trading_pause_at",
 ]
@@ -244,6 +252,7 @@ if TYPE_CHECKING:
         TradingPausedAPIError,
         TradingPausedError,
     )
+    from .feed import Feed, LiveBook, replay, stream
     from .journal import journal_df
     from .orders import (
         LiveTradingDisabledError,
@@ -282,6 +291,7 @@ _SUBMODULES = (
     "data",
     "frames",
     "display",
+    "feed",
     "orders",
     "pauses",
     "plots",

@@ -74,6 +74,10 @@ class KalshiClient(TradeCalls):
         True
     """
 
+    # The WebSocket feed's URL when it is not derived from api_base (a sandbox serves it on another port);
+    # connect() sets it, kalshi_nb.feed reads it (config.get_ws_url).
+    ws_url: str | None = None
+
     def __init__(
         self,
         *,

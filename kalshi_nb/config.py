@@ -51,6 +51,12 @@ ENV_USE_DEMO = "KALSHI_USE_DEMO"
 ENV_API_BASE = "KALSHI_API_BASE"
 ENV_DATA_DIR = "KALSHI_NB_DATA_DIR"
 ENV_LIVE_TRADING = "KALSHI_NB_LIVE_TRADING"
+ENV_WS_URL = "KALSHI_WS_URL"
+ENV_SANDBOX_ACTIVITY = "KALSHI_NB_SANDBOX_ACTIVITY"
+DEFAULT_SANDBOX_ACTIVITY = 2.0  # simulation steps a second: a window's book moves every second or so
+PROD_WS_URL = "wss://external-api-ws.kalshi.com/trade-api/ws/v2"
+DEMO_WS_URL = "wss://external-api-ws.demo.kalshi.co/trade-api/ws/v2"
+WS_PATH = "/trade-api/ws/v2"
 ENV_VARIABLES = (ENV_KEY_ID, ENV_PRIVATE_KEY_PATH, ENV_PRIVATE_KEY_PASSWORD, ENV_USE_DEMO, ENV_API_BASE)
 
 _loaded_env_files: set[str] = set()
@@ -322,3 +328,65 @@ def has_credentials() -> bool:
         True
     """
     return get_key_id() is not None and get_private_key_path() is not None
+
+
+def get_ws_url(api_base: str | None = None, *, ws_url: str | None = None) -> str:
+    """The WebSocket URL that belongs with an API base: Kalshi's for prod and demo, the sandbox's for loopback.
+
+    A loopback (sandbox) base has its feed on another port, so it comes from ``ws_url`` (a client's
+    ``ws_url`` attribute) or ``KALSHI_WS_URL``; that URL must itself be loopback and end in
+    ``/trade-api/ws/v2``, since the upgrade request is signed with the key.
+
+    Example:
+        >>> get_ws_url("https://external-api.demo.kalshi.co/trade-api/v2")
+        'wss://external-api-ws.demo.kalshi.co/trade-api/ws/v2'
+        >>> get_ws_url("http://127.0.0.1:8000/trade-api/v2", ws_url="ws://127.0.0.1:8001/trade-api/ws/v2")
+        'ws://127.0.0.1:8001/trade-api/ws/v2'
+    """
+    base = api_base if api_base is not None else get_api_base()
+    host = (urlsplit(base).hostname or "").lower()
+    if host in DEMO_HOSTS:
+        return DEMO_WS_URL
+    if host in PROD_HOSTS:
+        return PROD_WS_URL
+    if is_loopback_host(host):
+        url = ws_url or _env(ENV_WS_URL)
+        if not url:
+            raise ValueError(
+                f"no WebSocket URL for the sandbox at {base}: set {ENV_WS_URL} (python -m kalshi_nb.sandbox "
+                "--write-env writes it) or pass ws_url=Sandbox.ws_url"
+            )
+        parts = urlsplit(url)
+        local = parts.scheme in ("ws", "wss") and is_loopback_host(parts.hostname or "")
+        if not local or parts.path.rstrip("/") != WS_PATH:
+            # The upgrade is signed with the key: it may go only to Kalshi or to this machine.
+            raise ValueError(
+                f"a sandbox feed URL must be ws://127.0.0.1:PORT{WS_PATH} on this machine (got {url!r}; "
+                f"from ws_url= or {ENV_WS_URL})"
+            )
+        return url
+    raise ValueError(f"no known WebSocket URL for {base}; only Kalshi's hosts and this machine have one")
+
+
+def sandbox_activity_rate() -> float:
+    """How fast ``connect()``'s sandbox simulates trading (steps a second; 0 turns it off).
+
+    ``KALSHI_NB_SANDBOX_ACTIVITY`` if set (the test suite sets 0, so results never depend on the
+    simulation), else ``DEFAULT_SANDBOX_ACTIVITY``.
+
+    Example:
+        >>> 0 <= sandbox_activity_rate() <= 1000
+        True
+    """
+    raw = _env(ENV_SANDBOX_ACTIVITY)
+    if raw is None:
+        return DEFAULT_SANDBOX_ACTIVITY
+    try:
+        rate = float(raw)
+    except ValueError:
+        raise ValueError(
+            f"{ENV_SANDBOX_ACTIVITY} must be a number of steps a second (0 turns it off), got {raw!r}"
+        ) from None
+    if not 0 <= rate <= 1000:
+        raise ValueError(f"{ENV_SANDBOX_ACTIVITY} must be between 0 and 1000, got {raw!r}")
+    return rate

@@ -151,7 +151,8 @@ def _set_default(client: KalshiClient | None, sandbox: Any) -> None:
 def _sandbox_client(client_kwargs: dict[str, Any]) -> tuple[KalshiClient, Any]:
     from .sandbox import Sandbox
 
-    sandbox = Sandbox().start()
+    # Its markets move on their own (a seeded simulation), as a live market does, unless turned off.
+    sandbox = Sandbox(activity=config.sandbox_activity_rate()).start()
     try:
         client = KalshiClient(
             key_id=sandbox.key_id,
@@ -159,6 +160,7 @@ def _sandbox_client(client_kwargs: dict[str, Any]) -> tuple[KalshiClient, Any]:
             api_base=sandbox.url,
             **client_kwargs,
         )
+        client.ws_url = sandbox.ws_url  # the feed's port (kn.stream reads it)
     except BaseException:
         _stop(sandbox)
         raise

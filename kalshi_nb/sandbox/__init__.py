@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from .identity import Identity
     from .ratelimit import RateLimiter
     from .server import RequestLog, SandboxApp, SandboxServer
+    from .ws import WsFaults
+    from .ws.server import WsServer
 
 __all__ = ["Sandbox"]
 
@@ -55,6 +57,12 @@ class Sandbox:
             subaccount's other shards); False: an order on an unfunded shard is refused.
         warm: serialise every live market to JSON while building (about 25 us per market here), so that
             paging never pays for it; records that change later are re-serialised on first use.
+        ws: also serve Kalshi's WebSocket feed (``ws_url``, on its own port, thread and event loop); its
+            faults are ``ws_faults`` (``ws/faults.py``).
+        ws_port: the WebSocket feed's port (0: a free one; fix it so a restarted sandbox keeps its ``ws_url``).
+        ws_faults: initial WebSocket fault settings (keyword arguments of ``WsFaults.update``).
+        activity: a seeded market simulation (``activity.py``) running at about this many steps a second
+            while the sandbox runs; None or 0 (default): off.
 
     Server-side exceptions are answered as a Kalshi-shaped 500 and re-raised here by ``check()``,
     ``stop()`` and leaving the ``with`` block.
@@ -80,6 +88,10 @@ class Sandbox:
         warm: bool = True,
         pauses: bool | None = None,
         auto_allocation: bool = True,
+        ws: bool = True,
+        ws_port: int = 0,
+        ws_faults: dict[str, Any] | None = None,
+        activity: float | None = None,
     ) -> None:
         from cryptography.hazmat.primitives import serialization
         from cryptography.hazmat.primitives.asymmetric import rsa
@@ -125,6 +137,14 @@ class Sandbox:
         self._thread: threading.Thread | None = None
         self._stopped = False
         self._identity: Identity | None = None
+        from .ws import WsFaults
+
+        self._ws_enabled = bool(ws)
+        self._ws_port = bounded_int("ws_port", ws_port, low=0, high=65535)
+        self.ws_faults: WsFaults = WsFaults().update(**(ws_faults or {}))
+        self._ws: WsServer | None = None
+        self._activity_rate = activity
+        self._activity: Any = None
 
         # The key pair this sandbox trusts; the private half only ever lives in a 0600 file.
         private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -178,6 +198,32 @@ class Sandbox:
     def url(self) -> str:
         """The API base, ``http://127.0.0.1:PORT/trade-api/v2``."""
         return self.root_url + "/trade-api/v2"
+
+    @property
+    def ws_url(self) -> str:
+        """The WebSocket feed, ``ws://127.0.0.1:PORT/trade-api/ws/v2`` (a port of its own).
+
+        Example:
+            >>> sb.ws_url.startswith("ws://127.0.0.1:") and sb.ws_url.endswith("/trade-api/ws/v2")
+            True
+        """
+        if self._ws is None:
+            raise RuntimeError("no WebSocket feed: the sandbox is not running, or was built with ws=False")
+        return self._ws.url
+
+    def ws_drop_all(self) -> None:
+        """Drop every open WebSocket connection now (abruptly, as a network failure would).
+
+        Example:
+            >>> sb.ws_drop_all()
+        """
+        if self._ws is not None:
+            self._ws.drop_all()
+
+    @property
+    def activity(self) -> Any:
+        """The running market simulation (``activity.Activity``), or None when off."""
+        return self._activity
 
     @property
     def secret_path(self) -> str:
@@ -276,6 +322,25 @@ class Sandbox:
             daemon=True,
         )
         self._thread.start()
+        try:
+            if self._ws_enabled:
+                from .ws.server import WsServer
+
+                self._ws = WsServer(
+                    self.exchange,
+                    self.app.keys,
+                    host=self.host,
+                    port=self._ws_port,
+                    faults=self.ws_faults,
+                    on_error=self._record_error,
+                ).start()
+            if self._activity_rate:
+                from .activity import Activity
+
+                self._activity = Activity(self.exchange, self._activity_rate, self.seed).start()
+        except BaseException:
+            self._shutdown()
+            raise
         return self
 
     def stop(self) -> None:
@@ -284,6 +349,12 @@ class Sandbox:
         self.check()
 
     def _shutdown(self) -> None:
+        activity, self._activity = self._activity, None
+        if activity is not None:
+            activity.stop()
+        ws, self._ws = self._ws, None
+        if ws is not None:
+            ws.stop()
         server, thread = self._server, self._thread
         if server is not None and thread is not None:
             server.shutdown()

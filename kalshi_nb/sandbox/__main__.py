@@ -62,6 +62,34 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_false",
         help="orders on an unfunded exchange shard are refused instead of drawing collateral from shard 0",
     )
+    p.add_argument("--no-ws", dest="ws", action="store_false", help="do not serve the WebSocket feed")
+    p.add_argument(
+        "--ws-port",
+        type=int,
+        default=None,
+        help="port of the WebSocket feed (default: --port + 1 when --port is fixed, so a restart keeps "
+        "KALSHI_WS_URL; a free port otherwise)",
+    )
+    p.add_argument(
+        "--ws-delay", type=float, default=0.0, metavar="S", help="WebSocket fault: delay every frame"
+    )
+    p.add_argument(
+        "--ws-buffer-limit",
+        type=int,
+        default=None,
+        metavar="N",
+        help="WebSocket fault: a subscription adding a frame to N waiting ones ends with error 25",
+    )
+    p.add_argument(
+        "--ws-refuse-upgrade", action="store_true", help="WebSocket fault: answer every upgrade 503"
+    )
+    p.add_argument(
+        "--activity",
+        type=float,
+        default=None,
+        metavar="RATE",
+        help="run the seeded market simulation at about RATE steps a second (default: off)",
+    )
     keys = p.add_argument_group("keys")
     keys.add_argument(
         "--key-id",
@@ -81,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--write-env",
         metavar="PATH",
         default=None,
-        help="write a ready .env (KALSHI_API_BASE, KALSHI_API_KEY_ID, KALSHI_PRIVATE_KEY_PATH) "
+        help="write a ready .env (KALSHI_API_BASE, KALSHI_API_KEY_ID, KALSHI_PRIVATE_KEY_PATH, KALSHI_WS_URL) "
         f"and the private key next to it as {ENV_KEY_FILENAME}",
     )
     keys.add_argument("--force", action="store_true", help="let --write-env overwrite existing files")
@@ -156,6 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from . import Sandbox
     from .faults import Faults
     from .sigcheck import load_public_key
+    from .ws import WsFaults
 
     # Check every fault setting and key before the (slower) data build.
     faults = Faults(seed=args.seed if args.fault_seed is None else args.fault_seed)
@@ -176,6 +205,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             faults.script([e for entry in args.script for e in entry.split(",") if e.strip()])
         for pem in public_keys:
             load_public_key(pem)
+        ws_faults = {"delay": args.ws_delay, "buffer_limit": args.ws_buffer_limit,
+                     "refuse_upgrade": args.ws_refuse_upgrade}  # fmt: skip
+        WsFaults().update(**ws_faults)
     except ValueError as exc:
         parser.error(str(exc))
 
@@ -191,6 +223,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             starting_balance_cents=args.starting_balance_cents,
             pauses=args.pauses,
             auto_allocation=args.auto_allocation,
+            ws=args.ws,
+            ws_port=_ws_port(args.port, args.ws_port),
+            ws_faults=ws_faults,
+            activity=args.activity,
         )
     except ValueError as exc:  # a bound (limits.py): --size, --seed, --port, --starting-balance-cents
         parser.error(str(exc))
@@ -205,6 +241,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with sandbox:
             out.write(f"Kalshi sandbox: {sandbox.url}\n")
+            if args.ws:
+                out.write(f"  WebSocket feed: {sandbox.ws_url}\n")
             out.write(f"  control routes: {sandbox.root_url}/_sandbox/\n")
             out.write(f"  identity secret: {sandbox.secret_path}\n")
             if env_path and key_path:
@@ -277,6 +315,19 @@ def _reuse_env_key(env_path: Path, key_path: Path, sandbox: object) -> str | Non
     return key_id
 
 
+def _ws_port(port: int, ws_port: int | None) -> int:
+    """The WebSocket port: as given; else next to a fixed REST port (``make sandbox`` restarts keep the
+    .env's KALSHI_WS_URL valid, as they keep KALSHI_API_BASE); else 0, a free port.
+
+    Example:
+        >>> _ws_port(8765, None), _ws_port(0, None), _ws_port(8765, 9000)
+        (8766, 0, 9000)
+    """
+    if ws_port is not None:
+        return ws_port
+    return port + 1 if 0 < port < 65535 else 0
+
+
 def _write_env(env_path: Path, key_path: Path, sandbox: object, *, key_id: str | None = None) -> None:
     """Write the private key (0600) and a .env that points kalshi_nb at the sandbox.
 
@@ -295,6 +346,8 @@ def _write_env(env_path: Path, key_path: Path, sandbox: object, *, key_id: str |
         f"KALSHI_API_KEY_ID={key_id or sandbox.key_id}\n"
         f"KALSHI_PRIVATE_KEY_PATH={key_path}\n"
     )
+    if sandbox._ws is not None:
+        env_text += f"KALSHI_WS_URL={sandbox.ws_url}\n"
     _write_private(env_path, env_text.encode(), mode=0o600)
 
 

@@ -137,7 +137,9 @@ def lab(sandbox: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
                 proc.wait(5)
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps an asyncio loop running in the main thread while
+# it is open, and every later test that calls asyncio.run (the WebSocket feed's) would find it there.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(

@@ -103,3 +103,38 @@ def test_credentials_say_which_exchange_and_key_in_one_line(
     assert "sandbox" in lines[0]
     assert sb.key_id[:4] in lines[0]
     assert sb.key_id not in lines[0]  # shortened
+
+
+@pytest.mark.parametrize(("raw", "rate"), [(None, 2.0), ("0", 0.0), ("5", 5.0)])
+def test_the_sandbox_activity_rate_comes_from_the_environment(monkeypatch, raw, rate) -> None:
+    from kalshi_nb import config
+
+    if raw is None:
+        monkeypatch.delenv(config.ENV_SANDBOX_ACTIVITY, raising=False)
+    else:
+        monkeypatch.setenv(config.ENV_SANDBOX_ACTIVITY, raw)
+    assert config.sandbox_activity_rate() == rate
+
+
+@pytest.mark.parametrize("raw", ["fast", "-1", "1e9"])
+def test_a_bad_sandbox_activity_rate_says_what_to_do(monkeypatch, raw) -> None:
+    from kalshi_nb import config
+
+    monkeypatch.setenv(config.ENV_SANDBOX_ACTIVITY, raw)
+    with pytest.raises(ValueError, match="KALSHI_NB_SANDBOX_ACTIVITY"):
+        config.sandbox_activity_rate()
+
+
+def test_connects_sandbox_moves_by_itself_and_names_its_feed(monkeypatch) -> None:
+    monkeypatch.setenv("KALSHI_NB_SANDBOX_ACTIVITY", "50")
+    client = kalshi_nb.connect("sandbox", rate_limit=None)
+    sandbox = connect_module.current_sandbox()
+    assert client.ws_url == sandbox.ws_url
+    assert client.ws_url.startswith("ws://127.0.0.1:") and client.ws_url.endswith("/trade-api/ws/v2")
+    assert sandbox.activity is not None and sandbox.activity.running
+    import time
+
+    deadline = time.monotonic() + 10
+    while sandbox.activity.orders_sent == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sandbox.activity.orders_sent > 0

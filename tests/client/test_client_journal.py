@@ -141,9 +141,19 @@ def test_unknown_state_survives_the_kernel_and_is_never_resent(sb, make_client) 
     assert row.state == "unknown"
 
 
-def test_the_journal_holds_no_key_material(sb, client) -> None:
+def test_the_journal_holds_no_key_material(
+    sb, client, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     m, _ = marketable(sb)
+    assert client.env == "sandbox"  # proven once, before the data folder changes below
+    # A journal of its own, closed before its bytes are read: opening and closing a database file outside
+    # SQLite drops every POSIX lock this process holds on it, and the session's shared journal (also written
+    # by the notebook kernels) would then be corrupted.
+    monkeypatch.setenv("KALSHI_NB_DATA_DIR", str(tmp_path / "own"))
+    monkeypatch.setattr(journal, "_journals", {})
     client.place_order(m["ticker"], "yes", 1, 1)
+    for opened in journal._journals.values():
+        opened.close()
     raw = b"".join(p.read_bytes() for p in journal.journal_path("sandbox").parent.glob("sandbox.sqlite3*"))
     assert sb.key_id.encode() not in raw
     assert b"PRIVATE KEY" not in raw

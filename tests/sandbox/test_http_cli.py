@@ -116,7 +116,12 @@ def test_write_env_produces_a_working_env(tmp_path: Path):
             for line in env_file.read_text().splitlines()
             if line and not line.startswith("#")
         )
-        assert set(values) == {"KALSHI_API_BASE", "KALSHI_API_KEY_ID", "KALSHI_PRIVATE_KEY_PATH"}
+        assert set(values) == {
+            "KALSHI_API_BASE",
+            "KALSHI_API_KEY_ID",
+            "KALSHI_PRIVATE_KEY_PATH",
+            "KALSHI_WS_URL",
+        }
         assert values["KALSHI_API_BASE"] == c.url
         key_path = Path(values["KALSHI_PRIVATE_KEY_PATH"])
         assert key_path.parent == env_file.parent

@@ -96,6 +96,7 @@ class Exchange(Writes, Candles, Catalogue):
         self._load()
 
     def _load(self) -> None:
+        self._bus_init()  # listeners stay; the published books start again from the new state
         anchor = self._anchor_arg or self._clock()
         u = data.build(self._seed, anchor, self._size)
         self._anchor_ts = u.anchor_ts

@@ -364,7 +364,8 @@ class Accounting(Ledgers):
         self, acct: _Account, order: _Order, count: int, yes_price: int, fee: int, is_taker: bool, now_ms: int
     ) -> None:
         fill_id = self._new_id()
-        self._members[acct.user_id].fills.append(
+        fills = self._members[acct.user_id].fills
+        fills.append(
             {
                 "fill_id": fill_id,
                 "trade_id": fill_id,
@@ -386,6 +387,8 @@ class Accounting(Ledgers):
                 "exchange_index": acct.exchange_index,
             }
         )
+        self._emit({"kind": "fill", "user_id": acct.user_id, **fills[-1]})
+        self._touch_position(acct, order.ticker)
 
     def _receipt(self, order: _Order, now_ms: int) -> dict:
         """The V2 receipt; ``average_fill_price`` is in YES terms like the order's price (UNCONFIRMED live)."""
@@ -441,5 +444,6 @@ class Accounting(Ledgers):
             pos.yes_cost = pos.no_cost = 0
             pos.settled = True
             pos.updated_ms = ts_ms
+            self._touch_position(acct, ticker)
             acct.updated_ts = int(ts)
         self._bump()

@@ -90,7 +90,8 @@ class Matching(Accounting):
         h = self._hist.get(ticker)
         base_oi = data.oi_of(h, h.volume) if h is not None else 0
         side = "yes" if bid else "no"
-        self._live_trades.setdefault(ticker, []).append(
+        trades = self._live_trades.setdefault(ticker, [])
+        trades.append(
             {
                 "_ms": now_ms,
                 "_seq": next(self._seq),
@@ -111,6 +112,7 @@ class Matching(Accounting):
                 },
             }
         )
+        self._emit({"kind": "trade", **trades[-1]["rec"]})
         rec = self._rec[ticker]
         h_recent = h.v_recent if h is not None else 0
         self._replace(
@@ -127,6 +129,7 @@ class Matching(Accounting):
         )
 
     def _render_order(self, o: _Order) -> None:
+        self._touch_order(o)
         o.record = {
             "order_id": o.order_id,
             "user_id": o.user_id,
@@ -159,6 +162,7 @@ class Matching(Accounting):
 
     def _refresh_top(self, ticker: str, now_ms: int) -> None:
         """Rewrite the market's top of book from its book (and log the quote for candlesticks)."""
+        self._touch_book(ticker)  # every book change ends here; the bus diffs it at the next _bump
         if self._rec[ticker]["status"] != "active":
             return
         book = self._book(ticker)
@@ -186,6 +190,7 @@ class Matching(Accounting):
             if o.ticker == ticker and o.status == "resting":
                 self._cancel(o, ts_ms=now_ms)
         self._books[ticker] = _Book()
+        self._touch_book(ticker)
 
     def _reduce(self, o: _Order, target: int, now_ms: int) -> None:
         if target == 0:

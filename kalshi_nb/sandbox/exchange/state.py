@@ -24,6 +24,7 @@ from .. import data
 from ..data import Hist, Life
 from ..errors import not_found
 from ..money import PIP
+from .bus import Bus
 
 DOLLAR = 1_000_000  # micro-dollars
 CENT = 10_000
@@ -249,7 +250,7 @@ class _Fill:
     yes_price: int  # the resting price, in YES terms
 
 
-class _Base:
+class _Base(Bus):
     """The state every layer reads (filled by ``Exchange._load``) and the helpers they share; one lock."""
 
     _lock: threading.RLock
@@ -314,6 +315,7 @@ class _Base:
 
     def _bump(self) -> None:
         self.version += 1
+        self._flush()  # the change bus (bus.py): every change reaches the listeners as it happens
 
     def _cached(self, key: tuple, build: Callable[[], object]) -> object:
         if self._cache_version != self.version:
@@ -331,8 +333,10 @@ class _Base:
         return rec
 
     def _replace(self, ticker: str, changes: dict) -> dict:
-        rec = {**self._rec[ticker], **changes}
+        old = self._rec[ticker]
+        rec = {**old, **changes}
         self._rec[ticker] = rec
+        self._touch_market(ticker, old, changes)
         self._bump()
         return rec
 
@@ -349,6 +353,9 @@ class _Base:
                     book.add(True, price, _Entry(None, size))
                 for price, size in no:
                     book.add(False, price, _Entry(None, size))
+            # Published at once: a REST read may create the house book, and the feed must show it too.
+            self._touch_book(ticker)
+            self._flush()
         return book
 
     def _volume(self, ticker: str) -> int:

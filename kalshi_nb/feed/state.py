@@ -1,0 +1,171 @@
+"""What the feed knows, updated one parsed message at a time: books, seq per sid, trades, tickers, private state.
+
+Pure and single-threaded (the feed calls it under its lock): :meth:`FeedState.apply` takes one decoded
+frame and returns the repairs it needs (a list of ``("snapshot", sid, tickers)``), so gap handling is tested
+on saved payloads without a server.
+
+Example:
+    >>> s = FeedState()
+    >>> s.subscribed(1, "orderbook_delta", ["M"])
+    >>> s.apply({"type": "orderbook_snapshot", "sid": 1, "seq": 1, "msg": {"market_ticker": "M",
+    ...          "yes_dollars_fp": [["0.40", "3.00"]]}}, now=0.0)
+    []
+    >>> s.apply({"type": "orderbook_delta", "sid": 1, "seq": 3, "msg": {"market_ticker": "M",
+    ...          "price_dollars": "0.40", "delta_fp": "1.00", "side": "yes"}}, now=1.0)
+    [('snapshot', 1, ['M'])]
+    >>> s.books["M"].valid
+    False
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .books import Book, BookError, SeqTracker
+from .records import rest_trade
+
+PRIVATE_CHANNELS = ("fill", "user_orders", "market_positions")
+Repair = tuple[str, int, list[str]]
+
+
+@dataclass
+class FeedState:
+    """Books per ticker, the sid of each channel, and the latest public and private records.
+
+    ``use_yes_price`` must match what was sent on subscribe. ``max_trades`` bounds the trade history.
+    """
+
+    use_yes_price: bool = False
+    max_trades: int = 10_000
+    books: dict[str, Book] = field(default_factory=dict)
+    seqs: SeqTracker = field(default_factory=SeqTracker)
+    channels: dict[int, str] = field(default_factory=dict)  # sid -> channel
+    markets: dict[int, list[str]] = field(default_factory=dict)  # sid -> tickers asked for
+    trades: deque[dict[str, Any]] = field(default_factory=deque)
+    tickers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    orders: dict[str, dict[str, Any]] = field(default_factory=dict)
+    fills: dict[str, dict[str, Any]] = field(default_factory=dict)
+    positions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    bad_deltas: int = 0
+    messages: int = 0
+    _seen_trades: set[str] = field(default_factory=set)
+
+    def subscribed(self, sid: int, channel: str, tickers: list[str]) -> None:
+        """Record a ``subscribed`` answer; an orderbook sid's books wait (invalid) for their snapshots."""
+        self.channels[sid] = channel
+        self.markets[sid] = list(tickers)
+        if channel == "orderbook_delta":
+            for t in tickers:
+                self.books.setdefault(t, Book(t)).invalidate()
+
+    def disconnected(self) -> None:
+        """The connection is gone: every book is stale and every sid will be renumbered."""
+        for book in self.books.values():
+            book.invalidate()
+        self.channels.clear()
+        self.markets.clear()
+        self.seqs.forget()
+
+    def sids_of(self, channel: str) -> list[int]:
+        return [sid for sid, ch in self.channels.items() if ch == channel]
+
+    def stale(self) -> list[Repair]:
+        """A snapshot request for every orderbook sid that has invalid books (for periodic retries)."""
+        out: list[Repair] = []
+        for sid in self.sids_of("orderbook_delta"):
+            bad = [t for t in self.markets.get(sid, ()) if not self.books.get(t, Book(t)).valid]
+            if bad:
+                out.append(("snapshot", sid, bad))
+        return out
+
+    def apply(self, frame: Mapping[str, Any], *, now: float) -> list[Repair]:
+        """Apply one decoded data frame; returns the snapshot requests it calls for (maybe none)."""
+        self.messages += 1
+        kind = frame.get("type")
+        sid = frame.get("sid")
+        msg = frame.get("msg") if isinstance(frame.get("msg"), Mapping) else {}
+        assert isinstance(msg, Mapping)
+        seq = frame.get("seq")
+        if isinstance(sid, int) and isinstance(seq, int):
+            verdict = self.seqs.check(sid, seq)
+            if verdict == "duplicate":
+                return []
+            if verdict == "gap" and self.channels.get(sid) == "orderbook_delta":
+                # A gap doesn't say which market lost a delta: every book of the sid is suspect.
+                for t in self.markets.get(sid, ()):
+                    self.books.setdefault(t, Book(t)).invalidate()
+                repairs = [("snapshot", sid, list(self.markets.get(sid, ())))]
+                if kind == "orderbook_snapshot":
+                    self._snapshot(msg, now)  # a snapshot repairs its own market at once
+                return repairs
+            self._confirm(sid, now)
+        if kind == "orderbook_snapshot":
+            self._snapshot(msg, now)
+        elif kind == "orderbook_delta":
+            return self._delta(sid, msg, now)
+        elif kind == "trade":
+            self._trade(msg, frame.get("sending_ts_ms"))
+        elif kind == "ticker":
+            ticker = str(msg.get("market_ticker"))
+            self.tickers[ticker] = {**self.tickers.get(ticker, {}), **msg}
+        elif kind == "user_order":
+            self.orders[str(msg.get("order_id"))] = dict(msg)
+        elif kind == "fill":
+            self.fills[str(msg.get("trade_id") or msg.get("fill_id"))] = dict(msg)
+        elif kind == "market_position":
+            self.positions[str(msg.get("market_ticker"))] = dict(msg)
+        return []
+
+    def _confirm(self, sid: int, now: float) -> None:
+        # An in-order message proves nothing was missed on this sid up to now.
+        if self.channels.get(sid) == "orderbook_delta":
+            for t in self.markets.get(sid, ()):
+                book = self.books.get(t)
+                if book is not None and book.valid:
+                    book.confirmed = now
+
+    def _snapshot(self, msg: Mapping[str, Any], now: float) -> None:
+        ticker = str(msg.get("market_ticker"))
+        book = self.books.setdefault(ticker, Book(ticker))
+        try:
+            book.apply_snapshot(msg, use_yes_price=self.use_yes_price, now=now)
+        except BookError:
+            book.invalidate()
+            self.bad_deltas += 1
+
+    def _delta(self, sid: Any, msg: Mapping[str, Any], now: float) -> list[Repair]:
+        ticker = str(msg.get("market_ticker"))
+        book = self.books.setdefault(ticker, Book(ticker))
+        try:
+            book.apply_delta(msg, use_yes_price=self.use_yes_price, now=now)
+        except BookError:
+            self.bad_deltas += 1
+            if isinstance(sid, int):
+                return [("snapshot", sid, [ticker])]
+        return []
+
+    def _trade(self, msg: Mapping[str, Any], sending_ts_ms: Any) -> None:
+        trade_id = str(msg.get("trade_id"))
+        if trade_id in self._seen_trades:
+            return
+        self._seen_trades.add(trade_id)
+        self.trades.append(rest_trade(msg, sending_ts_ms))
+        while len(self.trades) > self.max_trades:
+            old = self.trades.popleft()
+            self._seen_trades.discard(str(old.get("trade_id")))
+
+    def reconcile(self, orders: list[dict], fills: list[dict], positions: list[dict]) -> None:
+        """Replace private state with REST answers (orders, fills, market positions) after a reconnect.
+
+        REST records win: those channels carry no ``seq``, so what was missed while away is unknowable
+        from the feed. REST fields are named like the WS ones (``ticker`` on orders, ``market_ticker`` on
+        fills of this API version), so the records are stored as given.
+        """
+        self.orders = {str(o.get("order_id")): dict(o) for o in orders}
+        for f in fills:
+            self.fills[str(f.get("trade_id") or f.get("fill_id"))] = dict(f)
+        self.positions = {str(p.get("ticker") or p.get("market_ticker")): dict(p) for p in positions}
