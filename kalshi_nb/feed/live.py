@@ -15,6 +15,7 @@ after every connect, because those channels have no ``seq``.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import logging
@@ -175,7 +176,8 @@ class Feed:
             delay = min(cap, first * 2**attempt)
             attempt += 1
             # Equal jitter: at least half the delay, so many clients don't reconnect in lockstep.
-            with contextlib.suppress(TimeoutError):
+            # asyncio.TimeoutError is not the builtin before Python 3.11
+            with contextlib.suppress(TimeoutError, asyncio.TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), delay * random.uniform(0.5, 1.0))
         stopper.cancel()
 
@@ -185,7 +187,7 @@ class Feed:
                 self.url, additional_headers=self._sign(), open_timeout=10, max_size=64 * 2**20
             ) as ws:
                 await self._session(ws)
-        except (OSError, TimeoutError, websockets.exceptions.WebSocketException) as exc:
+        except (OSError, TimeoutError, asyncio.TimeoutError, websockets.exceptions.WebSocketException) as exc:
             self._last_error = f"{type(exc).__name__}: {exc}"
             log.info("feed connection ended: %s", self._last_error)
 
@@ -284,7 +286,10 @@ class Feed:
         async def go() -> dict[str, Any]:
             return await asyncio.wait_for(await self._send(cmd, params), timeout)
 
-        return asyncio.run_coroutine_threadsafe(go(), self._loop).result(timeout + 1)
+        try:
+            return asyncio.run_coroutine_threadsafe(go(), self._loop).result(timeout + 1)
+        except (asyncio.TimeoutError, concurrent.futures.TimeoutError) as exc:  # distinct before 3.11
+            raise TimeoutError(f"no answer to {cmd!r} within {timeout}s") from exc
 
     def _ask_snapshot(self, sid: int, tickers: list[str], *, force: bool = False) -> None:
         now = self._clock()
