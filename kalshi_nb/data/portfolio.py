@@ -6,7 +6,7 @@ read both tiers and keep each row once (``include_historical``, see :mod:`kalshi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .args import _alias, _filters
@@ -49,24 +49,23 @@ def _positions(
     return _with_history(client, live, _HISTORICAL_POSITIONS, include if wanted else False, cutoff_field=None)
 
 
-def _fills(
-    client: KalshiClient | None, include: Any, filters: dict[str, Any], **params: Any
-) -> tuple[KalshiClient | None, list[_Query]]:
-    live = _query(_FILLS, filters, **params)
-    start = live[0].params.get("min_ts")
-    return _with_history(
-        client, live, _HISTORICAL_FILLS, include, cutoff_field="trades_created_ts", start=start
-    )
+def _since(
+    live_endpoint: Any, historical: Any, cutoff_field: str
+) -> Callable[..., tuple[KalshiClient | None, list[_Query]]]:
+    """Queries for a list filtered by ``min_ts`` (fills, orders): the live tier, then the archive before it."""
+
+    def queries(
+        client: KalshiClient | None, include: Any, filters: dict[str, Any], **params: Any
+    ) -> tuple[KalshiClient | None, list[_Query]]:
+        live = _query(live_endpoint, filters, **params)
+        start = live[0].params.get("min_ts")
+        return _with_history(client, live, historical, include, cutoff_field=cutoff_field, start=start)
+
+    return queries
 
 
-def _orders(
-    client: KalshiClient | None, include: Any, filters: dict[str, Any], **params: Any
-) -> tuple[KalshiClient | None, list[_Query]]:
-    live = _query(_ORDERS, filters, **params)
-    start = live[0].params.get("min_ts")
-    return _with_history(
-        client, live, _HISTORICAL_ORDERS, include, cutoff_field="orders_updated_ts", start=start
-    )
+_fills = _since(_FILLS, _HISTORICAL_FILLS, "trades_created_ts")
+_orders = _since(_ORDERS, _HISTORICAL_ORDERS, "orders_updated_ts")
 
 
 def iter_positions(
