@@ -382,6 +382,8 @@ class Feed:
         from ..data.portfolio import iter_fills, iter_orders, iter_positions
 
         tickers: list[str | None] = [*self.tickers] or [None]
+        with self._lock:
+            mark = self._state.private_mark()  # updates after this are newer than or as new as the read
         try:
             orders = [o for t in tickers for o in iter_orders(t, client=self.client, max_rows=1000)]
             fills = [f for t in tickers for f in iter_fills(t, client=self.client, max_rows=1000)]
@@ -390,7 +392,7 @@ class Feed:
             self._last_error = f"REST reconciliation failed: {type(exc).__name__}: {exc}"
             return
         with self._changed:
-            self._state.reconcile(orders, fills, positions)
+            self._state.reconcile(orders, fills, positions, since=mark)
             self.reconciled += 1
             self._notify()
 

@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from .books import Book, BookError, SeqTracker
@@ -53,6 +55,10 @@ class FeedState:
     bad_deltas: int = 0
     messages: int = 0
     _seen_trades: set[str] = field(default_factory=set)
+    # A clock of private updates: which orders and positions the feed changed after a REST read began.
+    _private_clock: int = 0
+    _touched: dict[tuple[str, str], int] = field(default_factory=dict)
+    _stamps: dict[tuple[str, str], int] = field(default_factory=dict)  # the exchange's time of each update
 
     def subscribed(self, sid: int, channel: str, tickers: list[str]) -> None:
         """Record a ``subscribed`` answer; an orderbook sid's books wait (invalid) for their snapshots."""
@@ -113,12 +119,28 @@ class FeedState:
             ticker = str(msg.get("market_ticker"))
             self.tickers[ticker] = {**self.tickers.get(ticker, {}), **msg}
         elif kind == "user_order":
-            self.orders[str(msg.get("order_id"))] = dict(msg)
+            self._private("order", str(msg.get("order_id")), self.orders, msg, frame.get("sending_ts_ms"))
         elif kind == "fill":
             self.fills[str(msg.get("trade_id") or msg.get("fill_id"))] = dict(msg)
         elif kind == "market_position":
-            self.positions[str(msg.get("market_ticker"))] = dict(msg)
+            self._private(
+                "position", str(msg.get("market_ticker")), self.positions, msg, frame.get("sending_ts_ms")
+            )
         return []
+
+    def _private(
+        self, kind: str, key: str, into: dict[str, dict[str, Any]], msg: Mapping[str, Any], sent: Any
+    ) -> None:
+        self._private_clock += 1
+        self._touched[(kind, key)] = self._private_clock
+        # market_position carries no time of its own: the envelope's send time stands in for it.
+        stamp = msg.get("last_updated_ts_ms", sent)
+        self._stamps[(kind, key)] = stamp if isinstance(stamp, int) else 0
+        into[key] = dict(msg)
+
+    def private_mark(self) -> int:
+        """The private-update clock now; pass it to :meth:`reconcile` with the REST answers read after it."""
+        return self._private_clock
 
     def _confirm(self, sid: int, now: float) -> None:
         # An in-order message proves nothing was missed on this sid up to now.
@@ -158,14 +180,75 @@ class FeedState:
             old = self.trades.popleft()
             self._seen_trades.discard(str(old.get("trade_id")))
 
-    def reconcile(self, orders: list[dict], fills: list[dict], positions: list[dict]) -> None:
-        """Replace private state with REST answers (orders, fills, market positions) after a reconnect.
+    def reconcile(
+        self, orders: list[dict], fills: list[dict], positions: list[dict], *, since: int | None = None
+    ) -> None:
+        """Merge REST answers (orders, fills, market positions) read after a reconnect into private state.
 
-        REST records win: those channels carry no ``seq``, so what was missed while away is unknowable
-        from the feed. REST fields are named like the WS ones (``ticker`` on orders, ``market_ticker`` on
-        fills of this API version), so the records are stored as given.
+        Those channels carry no ``seq``, so what was missed while away is knowable only from REST; but the
+        feed keeps running while REST reads, and an update it delivered after the read began (``since``,
+        from :meth:`private_mark`) may be newer than the REST answer. So per order and position: REST wins
+        unless the feed touched the record after ``since`` and its copy is at least as far along (later
+        update time, more filled, or terminal); a record missing from REST is dropped only if the feed has
+        not touched it since. ``since=None`` means the read began now: REST replaces private state. Fills
+        are only ever added. REST fields are named like the WS ones (``ticker`` on orders), so records are
+        stored as given.
+
+        Example:
+            >>> s = FeedState()
+            >>> mark = s.private_mark()
+            >>> _ = s.apply({"type": "user_order", "msg": {"order_id": "new", "status": "resting"}}, now=0.0)
+            >>> s.reconcile([{"order_id": "old", "status": "executed"}], [], [], since=mark)
+            >>> sorted(s.orders)
+            ['new', 'old']
         """
-        self.orders = {str(o.get("order_id")): dict(o) for o in orders}
+        mark = self._private_clock if since is None else since
+        self.orders = self._merge("order", self.orders, {str(o.get("order_id")): o for o in orders}, mark)
         for f in fills:
             self.fills[str(f.get("trade_id") or f.get("fill_id"))] = dict(f)
-        self.positions = {str(p.get("ticker") or p.get("market_ticker")): dict(p) for p in positions}
+        rest_positions = {str(p.get("ticker") or p.get("market_ticker")): p for p in positions}
+        self.positions = self._merge("position", self.positions, rest_positions, mark)
+
+    def _merge(
+        self, kind: str, mine: dict[str, dict[str, Any]], rest: dict[str, dict[str, Any]], mark: int
+    ) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for key in {*mine, *rest}:
+            fresh = self._touched.get((kind, key), 0) > mark
+            ws, answer = mine.get(key), rest.get(key)
+            if answer is None:
+                if fresh and ws is not None:
+                    out[key] = ws
+            elif (
+                fresh
+                and ws is not None
+                and _progress(ws, self._stamps.get((kind, key), 0)) >= _progress(answer)
+            ):
+                out[key] = ws
+            else:
+                out[key] = dict(answer)
+        self._touched = {k: v for k, v in self._touched.items() if v > mark}
+        self._stamps = {k: v for k, v in self._stamps.items() if k in self._touched}
+        return out
+
+
+_TERMINAL = {"executed", "canceled", "cancelled"}
+
+
+def _progress(record: Mapping[str, Any], ms: int = 0) -> tuple[int, Decimal, bool]:
+    """How far along an order or position record is: (update time in ms, filled count, terminal)."""
+    if not ms:
+        text = record.get("last_update_time") or record.get("last_updated_ts")
+        ms = _iso_ms(text) if isinstance(text, str) else 0
+    try:
+        filled = Decimal(str(record.get("fill_count_fp") or "0"))
+    except ArithmeticError:
+        filled = Decimal(0)
+    return ms, filled, str(record.get("status")) in _TERMINAL
+
+
+def _iso_ms(text: str) -> int:
+    try:
+        return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
+    except ValueError:
+        return 0

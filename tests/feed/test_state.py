@@ -167,3 +167,56 @@ def test_ticker_frame() -> None:
     assert row["ticker"] == T and row["yes_ask_dollars"] == 0.53 and row["dollar_volume"] == 16948
     assert row["time"] == pd.Timestamp("2022-11-22T20:44:01Z")
     assert list(ticker_frame([]).dtypes.items()) == list(frame.dtypes.items())
+
+
+# --- reconciliation while the feed keeps running: REST answers and updates received during the read --------
+def _order(order_id: str, status: str, ms: int, filled: str = "0.00") -> dict[str, Any]:
+    return _frame(
+        "user_order",
+        msg={"order_id": order_id, "status": status, "last_updated_ts_ms": ms, "fill_count_fp": filled},
+    )
+
+
+def _iso(ms: int) -> str:
+    return pd.Timestamp(ms, unit="ms", tz="UTC").isoformat()
+
+
+def test_an_order_created_during_the_read_survives_it() -> None:
+    state = FeedState()
+    state.apply(_order("known", "resting", 1_000), now=0.0)
+    mark = state.private_mark()
+    state.apply(_order("placed-meanwhile", "resting", 2_000), now=0.0)
+    state.reconcile([], [], [], since=mark)  # the REST answer predates the new order and lacks both
+    assert list(state.orders) == ["placed-meanwhile"]  # the one known before the read is gone
+
+
+def test_the_newer_of_rest_and_the_feed_wins() -> None:
+    state = FeedState()
+    state.apply(_order("a", "resting", 1_000), now=0.0)
+    state.apply(_order("b", "resting", 1_000), now=0.0)
+    mark = state.private_mark()
+    state.apply(_order("a", "executed", 3_000, "10.00"), now=0.0)  # newer than REST's answer for a
+    state.apply(_order("b", "resting", 1_500), now=0.0)  # older than REST's answer for b
+    rest = [
+        {"order_id": "a", "status": "resting", "last_update_time": _iso(2_000), "fill_count_fp": "0.00"},
+        {"order_id": "b", "status": "canceled", "last_update_time": _iso(2_000), "fill_count_fp": "0.00"},
+    ]
+    state.reconcile(rest, [], [], since=mark)
+    assert state.orders["a"]["status"] == "executed" and state.orders["b"]["status"] == "canceled"
+
+
+def test_updates_before_the_read_never_beat_rest() -> None:
+    state = FeedState()
+    state.apply(_order("a", "executed", 9_000, "10.00"), now=0.0)
+    mark = state.private_mark()
+    state.reconcile(
+        [{"order_id": "a", "status": "resting", "last_update_time": _iso(1_000)}], [], [], since=mark
+    )
+    assert state.orders["a"]["status"] == "resting"  # REST is the truth for what the feed saw before the read
+    state.apply(_frame("market_position", sending_ts_ms=5_000), now=0.0)
+    mark = state.private_mark()
+    state.apply(_frame("market_position", sending_ts_ms=7_000, msg={"position_fp": "7.00"}), now=0.0)
+    state.reconcile(
+        [], [], [{"ticker": T, "position_fp": "3.00", "last_updated_ts": _iso(6_000)}], since=mark
+    )
+    assert state.positions[T]["position_fp"] == "7.00"  # sent after REST's answer was taken
