@@ -65,7 +65,7 @@ check: lint
 
 ## Speed and memory figures (printed, not asserted).
 bench: $(TEST_STAMP)
-	for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	for f in bench/[!_]*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 ## A sandbox exchange on 127.0.0.1:$(SANDBOX_PORT) (Ctrl-C to stop) that (re)writes .env to point at it.
 sandbox: $(LAB_STAMP)

@@ -24,8 +24,12 @@ __version__ = "0.1.0"
 # public name -> module that defines it (imported lazily by __getattr__)
 _LAZY: dict[str, str] = {
     "stream": "feed",
+    "live_view": "liveview",
+    "LiveMarketView": "liveview",
     "replay": "feed",
     "Feed": "feed",
+    "open_store": "store",
+    "Store": "store",
     "LiveBook": "feed",
     "TradingPausedError": "errors",
     "TradingPausedAPIError": "errors",
@@ -70,6 +74,13 @@ _LAZY: dict[str, str] = {
     "plot_orderbook_depth": "plots",
     "plot_strike_ladder": "plots",
     "plot_btc15m_overview": "plots",
+    "plot_calibration": "plots",
+    "plot_pnl": "plots",
+    "pnl_df": "data.pnl",
+    "prices_before_close": "analysis",
+    "reliability_table": "analysis",
+    "brier_decomposition": "analysis",
+    "calibration_summary": "analysis",
     "OrderRequest": "orders",
     "OrderPreview": "orders",
     "PlacedOrder": "orders",
@@ -127,6 +138,7 @@ __all__ = [
     "KalshiClient",
     "KalshiError",
     "LiveBook",
+    "LiveMarketView",
     "LiveTradingDisabledError",
     "MarketNotOpenError",
     "MarketView",
@@ -150,10 +162,13 @@ __all__ = [
     "ServerError",
     "SpendCapError",
     "StalePreviewError",
+    "Store",
     "TradingPausedAPIError",
     "TradingPausedError",
     "__version__",
     "book_view",
+    "brier_decomposition",
+    "calibration_summary",
     "cancel_order",
     "candles_df",
     "compact",
@@ -177,21 +192,28 @@ __all__ = [
     "iter_trades",
     "journal_df",
     "live_trading_enabled",
+    "live_view",
     "load_private_key",
     "market_view",
     "markets_df",
     "next_trading_pause",
     "open_orders_df",
+    "open_store",
     "orderbook_df",
     "orders_df",
     "place_order",
     "plot_btc15m_overview",
+    "plot_calibration",
     "plot_orderbook_depth",
+    "plot_pnl",
     "plot_price_history",
     "plot_strike_ladder",
+    "pnl_df",
     "position_view",
     "positions_df",
     "preview_order",
+    "prices_before_close",
+    "reliability_table",
     "replay",
     "series_df",
     "set_default_client",
@@ -206,6 +228,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from .analysis import brier_decomposition, calibration_summary, prices_before_close, reliability_table
     from .auth import KalshiAuth, load_private_key
     from .client import KalshiClient, RetryPolicy
     from .config import get_api_base
@@ -230,6 +253,7 @@ if TYPE_CHECKING:
         settlements_df,
         trades_df,
     )
+    from .data.pnl import pnl_df
     from .data.views import BookView, MarketView, PositionView, book_view, market_view, position_view
     from .defaults import connect, default_client, set_default_client
     from .display.notebook import compact, full, set_display
@@ -254,6 +278,7 @@ if TYPE_CHECKING:
     )
     from .feed import Feed, LiveBook, replay, stream
     from .journal import journal_df
+    from .liveview import LiveMarketView, live_view
     from .orders import (
         LiveTradingDisabledError,
         MarketNotOpenError,
@@ -274,9 +299,17 @@ if TYPE_CHECKING:
         spend_cap,
     )
     from .pauses import is_trading_paused, next_trading_pause, trading_pause_at
-    from .plots import plot_btc15m_overview, plot_orderbook_depth, plot_price_history, plot_strike_ladder
+    from .plots import (
+        plot_btc15m_overview,
+        plot_calibration,
+        plot_orderbook_depth,
+        plot_pnl,
+        plot_price_history,
+        plot_strike_ladder,
+    )
     from .ratelimit import BatchTooLargeError, RateLimiter
     from .sandbox import Sandbox
+    from .store import Store, open_store
     from .ticket.panel import OrdersPanel
     from .widgets import OrderTicket
 
@@ -286,12 +319,14 @@ if TYPE_CHECKING:
 _SUBMODULES = (
     "config",
     "errors",
+    "analysis",
     "auth",
     "client",
     "data",
     "frames",
     "display",
     "feed",
+    "store",
     "orders",
     "pauses",
     "plots",

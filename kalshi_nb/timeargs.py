@@ -100,6 +100,24 @@ def optional_unix_seconds(value: Any, name: str = "time") -> int | None:
     return None if value is None else unix_seconds(value, name)
 
 
+def wire_seconds(value: Any) -> int | None:
+    """A time from an exchange answer as Unix seconds, or ``None`` when it is missing or unreadable.
+
+    For values the exchange sent (which may be absent or empty), not for arguments: a user's bad time is
+    an error (:func:`unix_seconds`), a missing field in an answer is not.
+
+    Example:
+        >>> wire_seconds("1970-01-01T00:01:00Z"), wire_seconds(""), wire_seconds(None)
+        (60, None, None)
+    """
+    if not value:
+        return None
+    try:
+        return unix_seconds(value, "time")
+    except (TypeError, ValueError):
+        return None
+
+
 def check_range(
     start: Any, end: Any, names: tuple[str, str] = ("start", "end")
 ) -> tuple[int | None, int | None]:

@@ -1,4 +1,4 @@
-"""Write the example notebooks (``01_quickstart.ipynb`` ... ``05_portfolio.ipynb``) from the cells below.
+"""Write the example notebooks (``01_quickstart.ipynb`` ... ``07_calibration.ipynb``) from the cells below.
 
 The notebooks are generated so that they stay reviewable as plain Python and are always written without
 outputs: edit this file, then run it (``.venv/bin/python notebooks/make_notebooks.py``) and commit both.
@@ -406,19 +406,19 @@ PORTFOLIO = [
     md("""
 # Portfolio: what do I hold, what did I trade, and how much have I made or lost?
 
-Positions, fills, orders and settlements as DataFrames, then the P&L per market: realised (settled or
-closed), unrealised (open positions marked at the mid) and fees. A new sandbox account is empty, so on the
+Positions, fills, orders and settlements as DataFrames, then the P&L per market and series (`pnl_df`):
+realised (settled or closed), fees, open positions at cost and at the mid, and the equity curve over time
+(`plot_pnl`). A new sandbox account is empty, so on the
 local sandbox the first cell makes a little history: three orders that trade at once, one that rests, and
 two markets settled through the sandbox's control route (`POST /_sandbox/settle`, which works for the
 sandbox `connect()` starts in this kernel and for one started with `python -m kalshi_nb.sandbox`). That cell
 does nothing with credentials: on demo or production this notebook only reads.
 """),
     code("""
-import numpy as np
 import requests
 
 import kalshi_nb
-from kalshi_nb import place_order, preview_order
+from kalshi_nb import place_order, plot_pnl, pnl_df, preview_order
 from kalshi_nb.data import fills_df, markets_df, orders_df, positions_df, settlements_df
 from kalshi_nb.data.views import position_view
 
@@ -462,43 +462,261 @@ orders_df()
     md("""
 ## Settlements
 
-What each settled market paid, and the P&L of holding it: revenue less what the contracts cost and the fees.
+What each settled market paid: `revenue_dollars` ($1 per winning contract), and the fees the exchange counts.
 """),
     code("""
 settlements = settlements_df()
-settlements["pnl_dollars"] = (settlements["revenue_dollars"] - settlements["yes_total_cost_dollars"]
-                              - settlements["no_total_cost_dollars"] - settlements["fee_cost"])
-settlements[["ticker", "market_result", "yes_count_fp", "no_count_fp", "revenue_dollars", "pnl_dollars"]]
+settlements[["ticker", "market_result", "yes_count_fp", "no_count_fp", "revenue_dollars", "fee_cost"]]
 """),
     md("""
-## P&L per market
+## P&L per market and series
 
+`pnl_df()` rebuilds the P&L from the fills and settlements: what each market cost, what closed positions
+and settlements paid back (`realized_pnl_dollars`, before fees), the fees, and what is still open at cost
+(`exposure_dollars`). `reported_pnl_dollars` is the exchange's own figure for a settled market (revenue
+less the costs and fees its settlement reports): the two agree for a market held to settlement.
+"""),
+    code("""
+pnl = pnl_df()
+pnl[["ticker", "status", "position_fp", "exposure_dollars", "realized_pnl_dollars", "fees_dollars",
+     "net_pnl_dollars", "reported_pnl_dollars"]]
+"""),
+    code("""
+pnl_df("series")
+"""),
+    md("""
 An open position is marked at its market's mid: YES contracts are worth the mid, NO contracts 1 - mid.
 """),
     code("""
-mids = markets_df(tickers=list(positions["ticker"]), status=None).set_index("ticker")["mid_dollars"]
-pnl = positions.set_index("ticker")[["position_fp", "market_exposure_dollars", "realized_pnl_dollars",
-                                     "fees_paid_dollars"]].assign(mid_dollars=mids)
-held, mid = pnl["position_fp"], pnl["mid_dollars"]
-value = held.clip(lower=0) * mid + (-held).clip(lower=0) * (1 - mid)
-pnl["unrealized_pnl_dollars"] = (value - pnl["market_exposure_dollars"]).where(held != 0, 0.0)
-pnl["net_pnl_dollars"] = (pnl["realized_pnl_dollars"] + pnl["unrealized_pnl_dollars"]
-                          - pnl["fees_paid_dollars"])
-pnl.drop(columns="market_exposure_dollars")  # dollars, profits green and losses red
+held = pnl[pnl["position_fp"] != 0].set_index("ticker")
+if len(held):
+    mid = markets_df(tickers=list(held.index), status=None).set_index("ticker")["mid_dollars"]
+    n = held["position_fp"]
+    worth = (n.clip(lower=0) * mid + (-n).clip(lower=0) * (1 - mid)).sum()
+    print(f"Open positions: worth ${worth:,.2f} at the mid, cost ${held['exposure_dollars'].sum():,.2f}")
+print(f"Cash: ${client.get_balance()['balance'] / 100:,.2f}; "
+      f"realized after fees: ${pnl['net_pnl_dollars'].sum():,.2f}")
 """),
-    code("""
-print(f"Cash: ${client.get_balance()['balance'] / 100:,.2f}")
-pnl[["realized_pnl_dollars", "unrealized_pnl_dollars", "fees_paid_dollars", "net_pnl_dollars"]].sum().round(2)
+    md("""
+## Over time
+
+The equity curve steps at each fill (its fee) and each settlement (what it paid less what the contracts
+cost); the shaded area is what is still open, at cost. Below it, the net P&L of each market.
 """),
     code(
         """
-if len(pnl):
-    net = pnl["net_pnl_dollars"].sort_values()
-    ax = net.plot.barh(figsize=(8, 2 + 0.3 * len(net)), color=np.where(net >= 0, "tab:green", "tab:red"))
-    ax.axvline(0, color="tab:gray", linewidth=1)
-    ax.set_xlabel("Net P&L (USD, after fees; open positions at the mid)")
-    ax.set_ylabel("")
-    ax.set_title("P&L per market")
+plot_pnl(pnl_df("time"), tz="America/New_York").set_title("Realized P&L after fees");
+""",
+        "plot",
+    ),
+    code(
+        """
+plot_pnl(pnl).set_title("P&L per market (after fees)");
+""",
+        "plot",
+    ),
+]
+
+
+# --------------------------------------------------------------------------------------------------
+# 6. Live
+
+LIVE = [
+    md("""
+# Live: how is the current Bitcoin 15-minute window moving, and where is my order in it?
+
+> **⚠️ Warning: this notebook places one small order.** On the local sandbox (what `kalshi_nb.connect()` uses
+> without credentials) the money is fake and every cell runs as it is. **With credentials, nothing is
+> placed:** the cells that could send an order check `CONFIRM_REAL_ORDERS`, which is `False`.
+
+`live_view()` opens Kalshi's WebSocket feed for the current KXBTC15M window and shows its order book, the
+last trades, the YES price line and the time left, moving by themselves while you run other cells. A book
+the feed cannot vouch for (a gap, a dropped connection) turns grey and says *stale*; it never looks current.
+"""),
+    code("""
+import kalshi_nb
+from kalshi_nb import live_view, place_order, preview_order
+
+client = kalshi_nb.connect()
+CONFIRM_REAL_ORDERS = False  # True only if you mean to trade on demo or production
+may_send = client.env == "sandbox" or CONFIRM_REAL_ORDERS  # "sandbox": the sandbox on this computer
+print(f"{client.env}: orders from this notebook {'are' if may_send else 'are NOT'} sent")
+"""),
+    md("""
+## Watch the window
+
+The ladder has the YES asks (from the NO bids) above the YES bids, bars as deep as the contracts up to each
+level. Below it, the feed's health: connected, the age of the last message, gaps found and recovered.
+**Stop** ends it; so does `view.stop()`.
+"""),
+    code(
+        """
+view = live_view(client=client)  # the current KXBTC15M window; redrawn at most 4 times a second
+view
+""",
+        "widget",
+    ),
+    md("""
+The view runs on its own threads: this cell runs while it is live, and reads the same live book.
+"""),
+    code("""
+ticker, feed = view.ticker, view.feed
+if feed is not None:
+    try:
+        feed.wait_for(lambda f: f.book(ticker).valid, timeout=15)
+    except TimeoutError:
+        feed = None  # no live book: the cells below send nothing
+if feed is not None:
+    book = feed.book(ticker)
+    print(f"{ticker}: YES bid {book.best_bid()}, ask {book.best_ask()} (live)")
+else:
+    print("No live feed here:", view.error or "not connected")
+"""),
+    md("""
+## Place a small order (guarded)
+
+One YES contract 2¢ under the best bid: it rests on the book, and the view marks its level "yours".
+"""),
+    code("""
+placed = None
+if may_send and feed is not None:
+    price = f"{max(float(book.best_bid()) - 0.02, 0.01):.2f}"
+    placed = place_order(preview_order(ticker, "yes", "buy", 1, price), confirm=True)
+    feed.wait_for(lambda f: f.orders.get(placed.order_id, {}).get("status") == "resting", timeout=15)
+    print(f"resting on the book: 1 YES at {price}")
+else:
+    print("Nothing sent: set CONFIRM_REAL_ORDERS = True to place it")
+"""),
+    md("""
+## See it filled
+
+Move the bid up across the spread, to 2¢ above the best ask (an amend is checked like a new order): it
+trades at once, at the offer's price, even if the offer moved a little. The feed reports the order
+executed, and the trade appears under *last trades*.
+"""),
+    code("""
+if placed is not None:
+    if feed.orders[placed.order_id].get("status") == "resting":  # a taker may have filled it already
+        limit = f"{min(float(feed.book(ticker).best_ask()) + 0.02, 0.99):.2f}"
+        client.amend_order(placed.order_id, ticker=ticker, side="yes", contracts=1, price_dollars=limit)
+    feed.wait_for(lambda f: f.orders[placed.order_id].get("status") == "executed", timeout=15)
+    order = feed.orders[placed.order_id]
+    print(f"executed: {order.get('fill_count_fp')} filled for ${order.get('taker_fill_cost_dollars')}")
+"""),
+    code("""
+feed.trades_df()[["created_time", "yes_price_dollars", "count_fp", "taker_side"]] if feed else "no feed"
+"""),
+    md("""
+## Stop
+
+The redraw thread ends and the view's feed closes; the view stays on the page, greyed, saying *stopped*.
+"""),
+    code("""
+view.stop()
+print(view, "| still running:", view.running)
+"""),
+]
+
+
+# --------------------------------------------------------------------------------------------------
+# 7. Calibration
+
+CALIBRATION = [
+    md("""
+# Are KXBTC15M prices calibrated?
+
+When a fifteen-minute Bitcoin window trades at 70c with ten minutes to go, does it settle YES 70% of the
+time? This notebook syncs the settled windows of the last few days into a local store (Parquet files,
+queried with DuckDB), takes the YES price 10, 5 and 1 minutes before each close (the last trade at or
+before that instant), and compares it with how the windows settled: a reliability diagram with Wilson 95%
+intervals and the count per bin, then the Brier score and its decomposition by time to close. It only
+reads, and needs the store's extra (`pip install "kalshi_nb[store]"`: pyarrow and DuckDB). On the local
+sandbox the windows are synthetic, priced from a latent BTC path by a deliberately overconfident market, so
+there is something to find.
+"""),
+    code("""
+import tempfile
+
+import pandas as pd
+
+import kalshi_nb
+from kalshi_nb import calibration_summary, plot_calibration, prices_before_close, reliability_table
+
+client = kalshi_nb.connect()
+DAYS = 2  # how far back to study (96 windows a day; more days: a longer first sync)
+"""),
+    md("""
+## Sync the settled windows into the store
+
+`store.sync` fetches the markets and their trades through the client (live and historical tiers, inside
+the rate limit) and writes only what the store does not have yet: run it again tomorrow and it fetches
+just the new windows. The sandbox invents a new history each time it starts, so it gets a throwaway store.
+"""),
+    code("""
+where = tempfile.mkdtemp(prefix="kalshi-study-") if client.env == "sandbox" else None  # None: data folder
+store = kalshi_nb.open_store(where)
+since = pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=DAYS)
+store.sync("KXBTC15M", datasets=("markets", "trades"), since=since, client=client, progress=False)
+"""),
+    code("""
+markets = store.df("markets", series="KXBTC15M", start=since)
+settled = markets[markets["result"].isin(["yes", "no"])]
+trades = store.df("trades", series="KXBTC15M", start=since)
+print(f"{len(settled)} settled windows, {len(trades):,} trades")
+store.describe()[["dataset", "rows", "files", "first", "last"]].head(3)
+"""),
+    md("""
+The same files answer SQL through DuckDB: trades, contracts and the volume-weighted price per window.
+"""),
+    code("""
+store.sql('''
+    select m.ticker, any_value(m.result) as result, count(*) as trades,
+           sum(t.count_fp) as contracts, sum(t.count_fp * t.yes_price_dollars) / sum(t.count_fp) as vwap
+    from trades t join markets m using (ticker)
+    group by m.ticker order by m.ticker desc limit 5
+''')
+"""),
+    md("""
+## The price before the close, against the outcome
+
+One row per window and time before the close: the YES price then, and 1 if the window settled YES.
+"""),
+    code("""
+prices = prices_before_close(trades, settled, minutes=(10, 5, 1))
+table = reliability_table(prices, bins=10)
+table.head()
+"""),
+    md("""
+A calibrated market keeps to the diagonal. Points under it at high prices and above it at low ones mean
+the market is overconfident: its favourites win less often than their price says, its long shots more.
+The bars (right axis) count the windows in each bin.
+"""),
+    code(
+        """
+ax = plot_calibration(table)
+ax.set_title(f"KXBTC15M: YES price against outcome ({len(settled)} windows)");
+""",
+        "plot",
+    ),
+    md("""
+## Brier score and its decomposition
+
+The Brier score is the mean squared gap between price and outcome (0 is perfect; always quoting 50c scores
+0.25). Over the diagram's bins it splits as `reliability - resolution + uncertainty + within`:
+*reliability* is the calibration error (lower is better), *resolution* how much the prices tell windows
+apart (higher is better), *uncertainty* what the share of YES alone implies, and *within* the small rest
+from prices differing inside a bin. Closer to the close the price knows more: resolution grows.
+"""),
+    code("""
+summary = calibration_summary(prices)
+summary.round(4)
+"""),
+    code(
+        """
+ax = summary.set_index("minutes_before")[["brier", "reliability", "resolution"]].plot.bar(figsize=(7, 3.5))
+ax.set_xlabel("Minutes before the close")
+ax.set_ylabel("Score")
+ax.set_title("Brier score and its parts, by time to close");
 """,
         "plot",
     ),
@@ -511,6 +729,8 @@ NOTEBOOKS = {
     "03_history.ipynb": HISTORY,
     "04_order_ticket.ipynb": ORDER_TICKET,
     "05_portfolio.ipynb": PORTFOLIO,
+    "06_live.ipynb": LIVE,
+    "07_calibration.ipynb": CALIBRATION,
 }
 
 

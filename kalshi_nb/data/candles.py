@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..endpoints import MAX_CANDLES, candle_minutes
 from ..errors import NotFoundError
-from ..timeargs import check_range, unix_seconds
+from ..timeargs import check_range, wire_seconds
 from .args import _client, _values
 from .paging import _latest
 
@@ -39,15 +39,6 @@ def _candle_windows(
     return windows
 
 
-def _iso_seconds(value: Any) -> int | None:
-    if not value:
-        return None
-    try:
-        return unix_seconds(value, "time")
-    except (TypeError, ValueError):
-        return None
-
-
 def _market_for_candles(client: KalshiClient, ticker: str) -> tuple[dict, bool]:
     """The market record and whether its candles live on the historical endpoint."""
     try:
@@ -55,10 +46,10 @@ def _market_for_candles(client: KalshiClient, ticker: str) -> tuple[dict, bool]:
     except NotFoundError:
         # Live Kalshi may drop markets settled before the cutoff from /markets/{ticker} (UNCONFIRMED).
         return client.get_historical_market(ticker), True
-    settled = _iso_seconds(market.get("settlement_ts"))
+    settled = wire_seconds(market.get("settlement_ts"))
     if market.get("status") not in ("finalized", "settled") or settled is None:
         return market, False
-    cutoff = _iso_seconds(client.get_historical_cutoff().get("market_settled_ts"))
+    cutoff = wire_seconds(client.get_historical_cutoff().get("market_settled_ts"))
     return market, cutoff is not None and settled < cutoff
 
 
@@ -103,11 +94,11 @@ def candles_df(
     client = _client(client)
     market, historical = _market_for_candles(client, ticker)
     if end_ts is None:
-        close = _iso_seconds(market.get("close_time"))
+        close = wire_seconds(market.get("close_time"))
         last = time.time() if close is None else min(time.time(), close)
         end_ts = math.ceil(last / period) * period
     if start_ts is None:
-        opened = _iso_seconds(market.get("open_time"))
+        opened = wire_seconds(market.get("open_time"))
         start_ts = end_ts - (MAX_CANDLES - 1) * period
         if opened is not None:
             start_ts = max(start_ts, opened)

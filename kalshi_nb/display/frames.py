@@ -146,6 +146,15 @@ READER_COLUMNS: dict[str, tuple[str, ...]] = {
         "fee_cost",
     ),
     "balance": ("balance_dollars", "portfolio_value_dollars", "updated_ts"),
+    "ticker": (
+        "ticker",
+        "yes_bid_dollars",
+        "yes_ask_dollars",
+        "price_dollars",
+        "volume_fp",
+        "open_interest_fp",
+        "time",
+    ),
 }
 
 MAX_WIDTH_PX = 1000

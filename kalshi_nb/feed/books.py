@@ -25,6 +25,11 @@ from typing import Any
 
 ONE = Decimal(1)
 SIDES = ("yes", "no")
+# Wire strings already parsed, by their text: a feed repeats a few hundred prices and counts endlessly, and
+# a dict lookup is ten times cheaper than Decimal(text). Decimals are immutable, so books may share them.
+# Bounded (cleared when full) so that a feed of ever-new numbers cannot grow it without limit.
+_PARSED: dict[str, Decimal] = {}
+_PARSED_MAX = 1 << 16
 
 
 class BookError(ValueError):
@@ -38,6 +43,10 @@ def exact(value: Any) -> Decimal:
         >>> exact("0.4500"), exact(3), exact(0.1)
         (Decimal('0.4500'), Decimal('3'), Decimal('0.1'))
     """
+    if type(value) is str:
+        known = _PARSED.get(value)
+        if known is not None:
+            return known
     if isinstance(value, bool):
         raise BookError(f"not a number: {value!r}")
     try:
@@ -47,6 +56,10 @@ def exact(value: Any) -> Decimal:
         raise BookError(f"not a number: {value!r}") from None
     if not result.is_finite():
         raise BookError(f"not a finite number: {value!r}")
+    if type(value) is str:
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[value] = result
     return result
 
 
@@ -60,24 +73,97 @@ def no_price(price: Decimal, side: str, use_yes_price: bool) -> Decimal:
     return ONE - price if (use_yes_price and side == "no") else price
 
 
-@dataclass
+class Stamp:
+    """When a subscription last proved itself current (an in-order message), shared by all of its books.
+
+    One write per message instead of one per book: with a thousand markets on a sid, confirming each book
+    on every message would cost more than applying the message. A valid book's ``confirmed`` is the later
+    of its own time and its stamps'.
+
+    Example:
+        >>> stamp, book = Stamp(), Book("T")
+        >>> book.watch(stamp); book.apply_snapshot({}, now=1.0); stamp.at = 5.0
+        >>> book.confirmed
+        5.0
+    """
+
+    __slots__ = ("at",)
+
+    def __init__(self, at: float | None = None) -> None:
+        self.at = at
+
+
 class Book:
     """One market's book: ``yes``/``no`` bids as ``{price: size}`` (Decimal), the exchange ``clock``, validity.
 
     ``valid`` is False until a snapshot arrived, and again after anything that may have lost a change (a
     gap on its subscription, a bad delta, a disconnect); deltas are not applied to an invalid book, since
     they would be applied to the wrong state. ``confirmed`` is the (caller's) time the book was last known
-    current: a snapshot, a delta, or any in-order message on its subscription.
+    current: a snapshot, a delta, or any in-order message on its subscription (through :class:`Stamp`).
     """
 
-    ticker: str
-    yes: dict[Decimal, Decimal] = field(default_factory=dict)
-    no: dict[Decimal, Decimal] = field(default_factory=dict)
-    clock: int | None = None
-    valid: bool = False
-    confirmed: float | None = None
-    snapshots: int = 0
-    deltas: int = 0
+    __slots__ = ("_confirmed", "_stamps", "clock", "deltas", "no", "snapshots", "ticker", "valid", "yes")
+
+    def __init__(
+        self,
+        ticker: str,
+        yes: dict[Decimal, Decimal] | None = None,
+        no: dict[Decimal, Decimal] | None = None,
+        clock: int | None = None,
+        valid: bool = False,
+        confirmed: float | None = None,
+        snapshots: int = 0,
+        deltas: int = 0,
+    ) -> None:
+        self.ticker = ticker
+        self.yes: dict[Decimal, Decimal] = {} if yes is None else yes
+        self.no: dict[Decimal, Decimal] = {} if no is None else no
+        self.clock = clock
+        self.valid = valid
+        self._confirmed = confirmed
+        self.snapshots = snapshots
+        self.deltas = deltas
+        self._stamps: tuple[Stamp, ...] = ()
+
+    @property
+    def confirmed(self) -> float | None:
+        own = self._confirmed
+        if self.valid:
+            for stamp in self._stamps:
+                at = stamp.at
+                if at is not None and (own is None or at > own):
+                    own = at
+        return own
+
+    @confirmed.setter
+    def confirmed(self, value: float | None) -> None:
+        self._confirmed = value
+
+    def watch(self, stamp: Stamp) -> None:
+        """Let ``stamp`` (its subscription's) confirm this book while it is valid."""
+        if not any(s is stamp for s in self._stamps):
+            self._stamps = (*self._stamps, stamp)
+
+    def unwatch(self) -> None:
+        """Forget every stamp (the subscriptions are gone), keeping the time they gave."""
+        self._confirmed = self.confirmed
+        self._stamps = ()
+
+    def __repr__(self) -> str:
+        return (
+            f"Book(ticker={self.ticker!r}, yes={self.yes!r}, no={self.no!r}, clock={self.clock!r}, "
+            f"valid={self.valid!r}, confirmed={self.confirmed!r}, snapshots={self.snapshots!r}, "
+            f"deltas={self.deltas!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Book):
+            return NotImplemented
+        return (self.ticker, self.yes, self.no, self.clock, self.valid, self.confirmed) == (
+            other.ticker, other.yes, other.no, other.clock, other.valid, other.confirmed
+        ) and (self.snapshots, self.deltas) == (other.snapshots, other.deltas)  # fmt: skip
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it replaced
 
     def side(self, side: str) -> dict[Decimal, Decimal]:
         if side == "yes":
@@ -92,17 +178,19 @@ class Book:
         """Replace the whole book with a snapshot's ``msg`` (a missing side key means that side is empty)."""
         fresh: dict[str, dict[Decimal, Decimal]] = {"yes": {}, "no": {}}
         for side in SIDES:
+            levels = fresh[side]
+            flip = use_yes_price and side == "no"
             for row in msg.get(f"{side}_dollars_fp") or ():
                 price, size = _level(row)
                 if size < 0:
                     raise BookError(f"negative size in snapshot: {row!r}")
                 if size:
-                    fresh[side][no_price(price, side, use_yes_price)] = size
+                    levels[ONE - price if flip else price] = size
         self.yes, self.no = fresh["yes"], fresh["no"]
         self.clock = _clock(msg)
         self.valid = True
         self.snapshots += 1
-        self.confirmed = now
+        self._confirmed = now
 
     def apply_delta(
         self, msg: Mapping[str, Any], *, use_yes_price: bool = False, now: float | None = None
@@ -114,29 +202,45 @@ class Book:
         """
         if not self.valid:
             return
+        # The hot path of the feed (most frames are deltas): no allocation but the new size.
+        side = msg.get("side")
+        if side == "yes":
+            levels = self.yes
+        elif side == "no":
+            levels = self.no
+        else:
+            self.invalidate()
+            raise BookError(f"bad orderbook_delta {dict(msg)!r}: side must be 'yes' or 'no', got {side!r}")
         try:
-            side = str(msg.get("side"))
-            levels = self.side(side)
-            price = no_price(exact(msg["price_dollars"]), side, use_yes_price)
+            price = exact(msg["price_dollars"])
             delta = exact(msg["delta_fp"])
         except (KeyError, BookError) as exc:
-            self.valid = False
+            self.invalidate()
             raise BookError(f"bad orderbook_delta {dict(msg)!r}: {exc}") from None
-        size = levels.get(price, Decimal(0)) + delta
-        if size < 0:
-            self.valid = False
-            raise BookError(f"{self.ticker}: size at {side} {price} would be {size}")
-        if size == 0:
+        if use_yes_price and side == "no":
+            price = ONE - price
+        have = levels.get(price)
+        size = delta if have is None else have + delta
+        if size <= 0:
+            if size < 0:
+                self.invalidate()
+                raise BookError(f"{self.ticker}: size at {side} {price} would be {size}")
             levels.pop(price, None)
         else:
             levels[price] = size
-        clock = _clock(msg)
-        if clock is not None:
+        clock = msg.get("clock")
+        if type(clock) is int:
             self.clock = clock
+        elif clock is not None:
+            parsed = _clock(msg)
+            if parsed is not None:
+                self.clock = parsed
         self.deltas += 1
-        self.confirmed = now
+        self._confirmed = now
 
     def invalidate(self) -> None:
+        # The time it was last known current stays what it was: stamps no longer move it.
+        self._confirmed = self.confirmed
         self.valid = False
 
     def levels(self, side: str) -> list[tuple[Decimal, Decimal]]:

@@ -9,7 +9,8 @@ Correctness rules (``kalshi-ws.md``): books are exact (``books.Book``), ``seq`` 
 marks every book of its sid invalid and asks for ``get_snapshot`` (again each second until it comes),
 duplicates are ignored, a disconnect invalidates everything, a reconnect is re-signed and re-subscribed
 after exponential backoff with jitter, and private state (orders, fills, positions) is re-read over REST
-after every connect, because those channels have no ``seq``.
+after every connect, because those channels have no ``seq``; trades missed while away are read back
+over REST too (``backfill``).
 """
 
 from __future__ import annotations
@@ -32,13 +33,12 @@ from websockets.asyncio.client import ClientConnection, connect
 from .. import config
 from ..auth import HEADER_KEY, HEADER_SIGNATURE, HEADER_TIMESTAMP
 from ..errors import ReadOnlyError
+from .backfill import TradeBackfill
+from .reads import FeedReads
 from .record import Recorder, apply_frame
 from .state import PRIVATE_CHANNELS, FeedState
-from .view import Health, LiveBook
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from ..client import KalshiClient
 
 log = logging.getLogger("kalshi_nb.feed")
@@ -48,7 +48,7 @@ _RESPONSES = ("subscribed", "unsubscribed", "ok", "error", "list_subscriptions")
 _MARKETLESS = ("market_lifecycle_v2",)  # channels that refuse a market filter
 
 
-class Feed:
+class Feed(FeedReads):
     """A live feed of ``channels`` for ``tickers`` (see :func:`kalshi_nb.feed.stream`).
 
     ``url`` defaults to ``config.get_ws_url`` for the client; ``backoff`` is ``(first, cap)`` seconds;
@@ -109,6 +109,8 @@ class Feed:
         self._ws: ClientConnection | None = None
         self._tasks: set[asyncio.Future[Any]] = set()
         self._recorder: Recorder | None = None
+        # Trades missed while away (a reconnect, a seq gap) are read back over REST (backfill.py).
+        self.backfill: TradeBackfill | None = TradeBackfill(self) if "trade" in self.channels else None
         self._loop = asyncio.new_event_loop()
         self._stop: asyncio.Event | None = None
         self._thread = threading.Thread(target=self._main, name=f"kalshi-feed-{id(self):x}", daemon=True)
@@ -211,6 +213,8 @@ class Feed:
             self._recorder.event("connected", t_ms=int(time.time() * 1000))
         for channel in self.channels:
             await self._subscribe(channel)
+        if self.backfill is not None:
+            self.backfill.connected()
         if self.reconcile_private:
             # REST is blocking: its own thread, so frames keep flowing while it reads.
             threading.Thread(target=self._reconcile, name="kalshi-feed-reconcile", daemon=True).start()
@@ -309,6 +313,8 @@ class Feed:
                 quiet = self._last_frame is None or self._clock() - self._last_frame > 1.0
             for _, sid, tickers in repairs:
                 self._ask_snapshot(sid, tickers)
+            if self.backfill is not None:
+                self.backfill.tick()
             if quiet:
                 sent = self._clock()
                 with contextlib.suppress(Exception):
@@ -321,6 +327,8 @@ class Feed:
 
     # --- incoming frames ----------------------------------------------------------------------------
     def _handle(self, raw: str | bytes) -> None:
+        # The feed's hot path (every frame, on the feed's thread): one clock read, the book lookups only
+        # for the frames that need them, and no dispatch work when no callback is registered.
         recorder = self._recorder
         if recorder is not None:
             recorder.frame(raw, t_ms=int(time.time() * 1000))
@@ -331,21 +339,28 @@ class Feed:
             return
         if not isinstance(frame, dict):
             return
-        msg = frame.get("msg")
-        kind, ticker = frame.get("type"), str(msg.get("market_ticker") if isinstance(msg, dict) else None)
-        with self._changed:
-            self._last_frame = self._clock()
-            was_valid = ticker in self._state.books and self._state.books[ticker].valid
-            repairs = apply_frame(self._state, frame, self._sub_requests, self._clock())
-            book = self._state.books.get(ticker)
-            if kind == "orderbook_snapshot" and book is not None and book.valid and book.snapshots > 1:
-                self._recovered += 0 if was_valid else 1
-            if kind == "error" and isinstance(msg, dict):
-                self._last_error = f"error {msg.get('code')}: {msg.get('msg')}"
-            cid = frame.get("id")
-            fut = self._pending.pop(cid, None) if kind in _RESPONSES and isinstance(cid, int) else None
-            if fut is not None and not fut.done():
-                fut.set_result(frame)
+        kind = frame.get("type")
+        state = self._state
+        with self._lock:  # the lock of self._changed: _notify may wake its waiters
+            now = self._clock()
+            self._last_frame = now
+            if kind == "orderbook_delta":
+                repairs = apply_frame(state, frame, self._sub_requests, now)
+            else:
+                msg = frame.get("msg")
+                ticker = str(msg.get("market_ticker") if isinstance(msg, dict) else None)
+                before = state.books.get(ticker)
+                was_valid = before is not None and before.valid
+                repairs = apply_frame(state, frame, self._sub_requests, now)
+                book = state.books.get(ticker)
+                if kind == "orderbook_snapshot" and book is not None and book.valid and book.snapshots > 1:
+                    self._recovered += 0 if was_valid else 1
+                if kind == "error" and isinstance(msg, dict):
+                    self._last_error = f"error {msg.get('code')}: {msg.get('msg')}"
+                cid = frame.get("id")
+                fut = self._pending.pop(cid, None) if kind in _RESPONSES and isinstance(cid, int) else None
+                if fut is not None and not fut.done():
+                    fut.set_result(frame)
             self._notify()
         for action, sid, names in repairs:
             if action == "snapshot":
@@ -354,7 +369,8 @@ class Feed:
                 self._spawn(self._subscribe(names[0]))
             elif self._ws is not None:  # a terminal error naming no known sid: start over
                 self._spawn(self._ws.close())
-        self._dispatch(frame)
+        if self._callbacks:
+            self._dispatch(frame)
 
     def _notify(self) -> None:
         # Called with the lock held: wake wait_for() callers; the counter tells them something changed.
@@ -447,70 +463,6 @@ class Feed:
             with self._changed:
                 if self._generation == seen:  # nothing changed since the check: wait for a change
                     self._changed.wait(min(left, 0.25))
-
-    def book(self, ticker: str) -> LiveBook:
-        """The live book of one market."""
-        return LiveBook(self, ticker)
-
-    @property
-    def books(self) -> dict[str, LiveBook]:
-        """Every market's live book, by ticker."""
-        with self._lock:
-            names = list(dict.fromkeys([*self.tickers, *self._state.books]))
-        return {t: LiveBook(self, t) for t in names}
-
-    @property
-    def connected(self) -> bool:
-        return self._connected
-
-    @property
-    def health(self) -> Health:
-        with self._lock:
-            s = self._state
-            return Health(
-                connected=self._connected,
-                url=self.url,
-                last_message_age=None if self._last_frame is None else self._clock() - self._last_frame,
-                messages=s.messages,
-                reconnects=max(0, self._connects - 1),
-                gaps=s.seqs.gaps,
-                gaps_recovered=self._recovered,
-                duplicates=s.seqs.duplicates,
-                invalid_books=sum(1 for b in s.books.values() if not b.valid),
-                last_error=self._last_error,
-            )
-
-    def trades_df(self) -> pd.DataFrame:
-        """Trades seen on the feed, newest first, with ``trades_df``'s columns and dtypes."""
-        with self._lock:
-            records = list(self._state.trades)
-        from .shaping import trades_frame_from  # pandas only when a frame is asked for
-
-        return trades_frame_from(records)
-
-    def ticker_df(self) -> pd.DataFrame:
-        """The latest ``ticker`` message of each market, one row per market."""
-        with self._lock:
-            latest = list(self._state.tickers.values())
-        from .shaping import ticker_frame  # pandas only when a frame is asked for
-
-        return ticker_frame(latest)
-
-    @property
-    def orders(self) -> dict[str, dict[str, Any]]:
-        """Your orders by id, from ``user_orders`` and the REST reconciliation after each connect."""
-        with self._lock:
-            return {k: dict(v) for k, v in self._state.orders.items()}
-
-    @property
-    def fills(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return [dict(v) for v in self._state.fills.values()]
-
-    @property
-    def positions(self) -> dict[str, dict[str, Any]]:
-        with self._lock:
-            return {k: dict(v) for k, v in self._state.positions.items()}
 
     def __repr__(self) -> str:
         h = self.health

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
@@ -96,12 +97,16 @@ class Replay:
         return ticker_frame(self.state.tickers.values())
 
 
+def recording_files(path: str | os.PathLike[str]) -> list[Path]:
+    """The files of a recording (a folder of hourly ``feed-*.jsonl.gz`` files, or one file), oldest first."""
+    path = Path(path)
+    return sorted(path.glob("feed-*.jsonl.gz")) if path.is_dir() else [path]
+
+
 def records(path: str | Path) -> list[dict[str, Any]]:
     """Every line of a recording (a folder of ``feed-*.jsonl.gz`` files, or one file), oldest file first."""
-    path = Path(path)
-    files = sorted(path.glob("feed-*.jsonl.gz")) if path.is_dir() else [path]
     out: list[dict[str, Any]] = []
-    for file in files:
+    for file in recording_files(path):
         with gzip.open(file, "rt", encoding="utf-8") as fh:
             out.extend(json.loads(line) for line in fh if line.strip())
     return out
@@ -119,19 +124,30 @@ def replay(path: str | Path) -> Replay:
             continue
         if state is None:
             state = FeedState()
-        now = rec["t"] / 1000
-        if "sent" in rec:
-            cmd = rec["sent"]
-            if cmd.get("cmd") == "subscribe":
-                params = cmd.get("params") or {}
-                requests[int(cmd["id"])] = (params["channels"][0], list(params.get("market_tickers", ())))
-        elif rec.get("event") == "disconnected":
-            state.disconnected()
-            requests.clear()
-        elif "raw" in rec:
+        if step(state, rec, requests) is not None:
             frames += 1
-            apply_frame(state, json.loads(rec["raw"]), requests, now)
     return Replay(state or FeedState(), frames)
+
+
+def step(state: FeedState, rec: dict[str, Any], requests: dict[int, tuple[str, list[str]]]) -> Any:
+    """Apply one recorded line (a sent command, a connection event or a received frame) to ``state``.
+
+    Returns the decoded frame when the line was one, else None. ``requests`` maps command ids to what they
+    subscribed, so a later ``subscribed`` answer knows its markets (the one walk replay and the store share).
+    """
+    if "sent" in rec:
+        cmd = rec["sent"]
+        if cmd.get("cmd") == "subscribe":
+            params = cmd.get("params") or {}
+            requests[int(cmd["id"])] = (params["channels"][0], list(params.get("market_tickers", ())))
+    elif rec.get("event") == "disconnected":
+        state.disconnected()
+        requests.clear()
+    elif "raw" in rec:
+        frame = json.loads(rec["raw"])
+        apply_frame(state, frame, requests, rec["t"] / 1000)
+        return frame
+    return None
 
 
 def apply_frame(

@@ -6,8 +6,10 @@ pandas; frames are built only when asked for.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
+from decimal import Decimal
 from typing import Any
 
 
@@ -49,3 +51,59 @@ def rest_trade(msg: Mapping[str, Any], envelope_ms: Any = None) -> dict[str, Any
     out["ticker"] = msg.get("market_ticker")
     out["created_time"] = _when(msg, envelope_ms)
     return out
+
+
+_TERMINAL = ("executed", "canceled", "cancelled")
+_FRACTION = re.compile(r"\.(\d+)")
+
+
+def order_progress(record: Mapping[str, Any], ms: int = 0) -> tuple[bool, Decimal, int]:
+    """How far along an order (or position) record is: ``(terminal, filled count, update time in ms)``.
+
+    An order only moves forward: it never un-ends and never un-fills, so those come first and the update
+    time (``last_updated_ts_ms`` on the feed, ``last_update_time`` / ``last_updated_ts`` on REST, or ``ms``
+    when the record has none) breaks ties. The one rule the feed's reconciliation and the ticket share.
+
+    Example:
+        >>> order_progress({"status": "executed", "fill_count_fp": "3.00"}) > order_progress(
+        ...     {"status": "resting", "fill_count_fp": "3.00", "last_update_time": "2026-12-01T00:00:00Z"})
+        True
+    """
+    stamp = record.get("last_updated_ts_ms")
+    if isinstance(stamp, int) and not isinstance(stamp, bool):
+        ms = stamp
+    elif not ms:
+        text = record.get("last_update_time") or record.get("last_updated_ts")
+        try:
+            ms = (
+                int(datetime.fromisoformat(str(text).replace("Z", "+00:00")).timestamp() * 1000)
+                if text
+                else 0
+            )
+        except ValueError:
+            ms = 0
+    try:
+        filled = Decimal(str(record.get("fill_count_fp") or "0"))
+    except ArithmeticError:
+        filled = Decimal(0)
+    return str(record.get("status")) in _TERMINAL, filled, ms
+
+
+def iso_to_ms(text: Any) -> int:
+    """ISO-8601 text (``Z`` or an offset) as Unix milliseconds; 0 when missing or unreadable.
+
+    Example:
+        >>> iso_to_ms("1970-01-01T00:00:02.5Z"), iso_to_ms(None)
+        (2500, 0)
+    """
+    if not isinstance(text, str) or not text:
+        return 0
+    # Python 3.10's fromisoformat reads only 3- or 6-digit fractions: the wire may carry any number.
+    text = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], text.replace("Z", "+00:00"))
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return 0
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return int(when.timestamp() * 1000)

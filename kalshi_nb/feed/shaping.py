@@ -2,7 +2,8 @@
 
 A live book becomes the REST orderbook payload and goes through ``frames.orderbook_frame``; a ``trade``
 message becomes a REST Trade record (``ticker``, ``created_time``) for ``frames.trades_frame``; ``ticker``
-messages have no REST twin, so they get their own small column table built from the frames' kinds.
+messages have no REST twin: they become records of their own kind, ``frames.ticker_frame``
+(``frames.describe("ticker")``).
 
 Example:
     >>> rest_trade({"trade_id": "t1", "market_ticker": "M", "ts_ms": 1669149841000, "count_fp": "1.00"})
@@ -17,26 +18,9 @@ from typing import Any
 import pandas as pd
 
 from ..frames import orderbook_frame, trades_frame
-from ..frames.convert import _as_list, _assemble, _shape
-from ..frames.kinds import _COUNT, _DOLLARS, _INT, _TEXT, _TIME, _c, _Col
+from ..frames import ticker_frame as _ticker_records_frame
 from .books import Book
 from .records import _when, ms_to_iso, rest_trade  # noqa: F401  (re-exported: one home, records)
-
-_TICKER_COLUMNS: tuple[_Col, ...] = (
-    _c("ticker", _TEXT, "Market ticker."),
-    _c("market_id", _TEXT, "Market id."),
-    _c("price_dollars", _DOLLARS, "Last traded YES price."),
-    _c("yes_bid_dollars", _DOLLARS, "Best YES bid."),
-    _c("yes_ask_dollars", _DOLLARS, "Best YES ask."),
-    _c("yes_bid_size_fp", _COUNT, "Contracts at the best YES bid."),
-    _c("yes_ask_size_fp", _COUNT, "Contracts at the best YES ask."),
-    _c("last_trade_size_fp", _COUNT, "Size of the last trade."),
-    _c("volume_fp", _COUNT, "Contracts traded."),
-    _c("open_interest_fp", _COUNT, "Open interest."),
-    _c("dollar_volume", _INT, "Signed whole-dollar volume."),
-    _c("dollar_open_interest", _INT, "Signed whole-dollar open interest."),
-    _c("time", _TIME, "When the ticker changed (from ts_ms, else ts)."),
-)
 
 
 def book_frame(book: Book, *, depth: int | None = None) -> pd.DataFrame:
@@ -57,7 +41,7 @@ def trades_frame_from(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
 
 
 def ticker_frame(messages: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
-    """The latest ``ticker`` message per market as one row each (columns: ``_TICKER_COLUMNS``).
+    """The latest ``ticker`` message per market as one row each (columns: ``frames.describe("ticker")``).
 
     Example:
         >>> ticker_frame([{"market_ticker": "M", "yes_bid_dollars": "0.45", "ts_ms": 1669149841000}])[
@@ -70,4 +54,4 @@ def ticker_frame(messages: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
         row["ticker"] = msg.get("market_ticker")
         row["time"] = _when(msg)
         rows.append(row)
-    return _assemble(_shape(_as_list(rows), _TICKER_COLUMNS), _TICKER_COLUMNS)
+    return _ticker_records_frame(rows)

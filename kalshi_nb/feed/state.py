@@ -22,12 +22,10 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
-from .books import Book, BookError, SeqTracker
-from .records import rest_trade
+from .books import Book, BookError, SeqTracker, Stamp
+from .records import iso_to_ms, order_progress, rest_trade
 
 PRIVATE_CHANNELS = ("fill", "user_orders", "market_positions")
 Repair = tuple[str, int, list[str]]
@@ -59,19 +57,25 @@ class FeedState:
     _private_clock: int = 0
     _touched: dict[tuple[str, str], int] = field(default_factory=dict)
     _stamps: dict[tuple[str, str], int] = field(default_factory=dict)  # the exchange's time of each update
+    _confirms: dict[int, Stamp] = field(default_factory=dict)  # orderbook sid -> when it was last in order
 
     def subscribed(self, sid: int, channel: str, tickers: list[str]) -> None:
         """Record a ``subscribed`` answer; an orderbook sid's books wait (invalid) for their snapshots."""
         self.channels[sid] = channel
         self.markets[sid] = list(tickers)
         if channel == "orderbook_delta":
+            stamp = self._confirms[sid] = Stamp()
             for t in tickers:
-                self.books.setdefault(t, Book(t)).invalidate()
+                book = self.books.setdefault(t, Book(t))
+                book.invalidate()
+                book.watch(stamp)
 
     def disconnected(self) -> None:
         """The connection is gone: every book is stale and every sid will be renumbered."""
         for book in self.books.values():
             book.invalidate()
+            book.unwatch()
+        self._confirms.clear()
         self.channels.clear()
         self.markets.clear()
         self.seqs.forget()
@@ -90,11 +94,13 @@ class FeedState:
 
     def apply(self, frame: Mapping[str, Any], *, now: float) -> list[Repair]:
         """Apply one decoded data frame; returns the snapshot requests it calls for (maybe none)."""
+        # The feed's hot path: cheap checks first (a decoded frame's msg is a dict; Mapping is an ABC check).
         self.messages += 1
         kind = frame.get("type")
         sid = frame.get("sid")
-        msg = frame.get("msg") if isinstance(frame.get("msg"), Mapping) else {}
-        assert isinstance(msg, Mapping)
+        msg = frame.get("msg")
+        if type(msg) is not dict:
+            msg = msg if isinstance(msg, Mapping) else {}
         seq = frame.get("seq")
         if isinstance(sid, int) and isinstance(seq, int):
             verdict = self.seqs.check(sid, seq)
@@ -109,10 +115,10 @@ class FeedState:
                     self._snapshot(msg, now)  # a snapshot repairs its own market at once
                 return repairs
             self._confirm(sid, now)
-        if kind == "orderbook_snapshot":
-            self._snapshot(msg, now)
-        elif kind == "orderbook_delta":
+        if kind == "orderbook_delta":
             return self._delta(sid, msg, now)
+        elif kind == "orderbook_snapshot":
+            self._snapshot(msg, now)
         elif kind == "trade":
             self._trade(msg, frame.get("sending_ts_ms"))
         elif kind == "ticker":
@@ -143,16 +149,17 @@ class FeedState:
         return self._private_clock
 
     def _confirm(self, sid: int, now: float) -> None:
-        # An in-order message proves nothing was missed on this sid up to now.
-        if self.channels.get(sid) == "orderbook_delta":
-            for t in self.markets.get(sid, ()):
-                book = self.books.get(t)
-                if book is not None and book.valid:
-                    book.confirmed = now
+        # An in-order message proves nothing was missed on this sid up to now: one write to the sid's stamp
+        # confirms every valid book of the sid (a loop over its books here cost O(markets) per message).
+        stamp = self._confirms.get(sid)
+        if stamp is not None and self.channels.get(sid) == "orderbook_delta":
+            stamp.at = now
 
     def _snapshot(self, msg: Mapping[str, Any], now: float) -> None:
         ticker = str(msg.get("market_ticker"))
-        book = self.books.setdefault(ticker, Book(ticker))
+        book = self.books.get(ticker)
+        if book is None:
+            book = self.books[ticker] = Book(ticker)
         try:
             book.apply_snapshot(msg, use_yes_price=self.use_yes_price, now=now)
         except BookError:
@@ -160,8 +167,12 @@ class FeedState:
             self.bad_deltas += 1
 
     def _delta(self, sid: Any, msg: Mapping[str, Any], now: float) -> list[Repair]:
-        ticker = str(msg.get("market_ticker"))
-        book = self.books.setdefault(ticker, Book(ticker))
+        ticker = msg.get("market_ticker")
+        if type(ticker) is not str:
+            ticker = str(ticker)
+        book = self.books.get(ticker)
+        if book is None:
+            book = self.books[ticker] = Book(ticker)  # invalid until its snapshot: the delta is not applied
         try:
             book.apply_delta(msg, use_yes_price=self.use_yes_price, now=now)
         except BookError:
@@ -222,7 +233,7 @@ class FeedState:
             elif (
                 fresh
                 and ws is not None
-                and _progress(ws, self._stamps.get((kind, key), 0)) >= _progress(answer)
+                and order_progress(ws, self._stamps.get((kind, key), 0)) >= order_progress(answer)
             ):
                 out[key] = ws
             else:
@@ -231,24 +242,36 @@ class FeedState:
         self._stamps = {k: v for k, v in self._stamps.items() if k in self._touched}
         return out
 
+    def merge_trades(self, records: list[dict[str, Any]]) -> int:
+        """Add REST trade records (``GET /markets/trades``, e.g. the backfill of a gap, ``feed/backfill.py``)
+        not already held, by ``trade_id``; keep the history oldest first and within ``max_trades`` (a trade
+        older than the bound keeps is not kept). Returns how many were new and kept.
 
-_TERMINAL = {"executed", "canceled", "cancelled"}
+        Example:
+            >>> s = FeedState()
+            >>> _ = s.apply({"type": "trade", "sid": 1, "seq": 1, "msg": {"trade_id": "b", "ts_ms": 2000}}, now=0)
+            >>> s.merge_trades([{"trade_id": "a", "created_time": "1970-01-01T00:00:01Z"},
+            ...                 {"trade_id": "b", "created_time": "1970-01-01T00:00:02Z"}])
+            1
+            >>> [t["trade_id"] for t in s.trades]
+            ['a', 'b']
+        """
+        new = []
+        for rec in records:
+            trade_id = str(rec.get("trade_id"))
+            if trade_id not in self._seen_trades:
+                self._seen_trades.add(trade_id)
+                new.append(dict(rec))
+        if not new:
+            return 0
+        # Backfilled trades are older than some held ones: order by creation time (stable), so that the
+        # max_trades bound drops the oldest, as it does for trades that arrive live.
+        merged = sorted([*self.trades, *new], key=_created_key)
+        self.trades = deque(merged)
+        while len(self.trades) > self.max_trades:
+            self._seen_trades.discard(str(self.trades.popleft().get("trade_id")))
+        return sum(1 for rec in new if str(rec.get("trade_id")) in self._seen_trades)  # those kept
 
 
-def _progress(record: Mapping[str, Any], ms: int = 0) -> tuple[int, Decimal, bool]:
-    """How far along an order or position record is: (update time in ms, filled count, terminal)."""
-    if not ms:
-        text = record.get("last_update_time") or record.get("last_updated_ts")
-        ms = _iso_ms(text) if isinstance(text, str) else 0
-    try:
-        filled = Decimal(str(record.get("fill_count_fp") or "0"))
-    except ArithmeticError:
-        filled = Decimal(0)
-    return ms, filled, str(record.get("status")) in _TERMINAL
-
-
-def _iso_ms(text: str) -> int:
-    try:
-        return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
-    except ValueError:
-        return 0
+def _created_key(trade: Mapping[str, Any]) -> int:
+    return iso_to_ms(trade.get("created_time"))

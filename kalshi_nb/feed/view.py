@@ -11,7 +11,22 @@ from .books import Book
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .live import Feed
+    from .reads import FeedReads
+
+
+STALE_AFTER = 5.0  # seconds: a valid book the feed has not confirmed for this long is shown as stale
+
+
+def is_current(connected: bool, valid: bool, age: float | None, max_age: float = STALE_AFTER) -> bool:
+    """Whether a book may be shown as the market now: connected, valid, and confirmed within ``max_age`` s.
+
+    The one rule every live display (the live view, the order ticket) uses, so they never disagree.
+
+    Example:
+        >>> is_current(True, True, 0.4), is_current(True, True, 60.0), is_current(False, True, 0.4)
+        (True, False, False)
+    """
+    return connected and valid and age is not None and age <= max_age
 
 
 @dataclass(frozen=True)
@@ -37,7 +52,7 @@ class LiveBook:
     seconds since it was last known current (``inf`` if never). ``df()`` has ``orderbook_df``'s columns.
     """
 
-    def __init__(self, feed: Feed, ticker: str) -> None:
+    def __init__(self, feed: FeedReads, ticker: str) -> None:
         self._feed = feed
         self.ticker = ticker
 

@@ -2,7 +2,8 @@
 
 Every list kind has one function, ``markets_frame``, ``events_frame``, ``event_markets_frame``,
 ``series_frame``, ``trades_frame``, ``orderbook_frame``, ``candles_frame``, ``positions_frame``,
-``event_positions_frame``, ``fills_frame``, ``orders_frame``, ``settlements_frame`` and ``balance_frame``.
+``event_positions_frame``, ``fills_frame``, ``orders_frame``, ``settlements_frame`` and ``balance_frame``
+(and ``ticker_frame`` for the live feed's ticker messages).
 Each takes the records exactly as the API sends them (a list of dicts, or for the orderbook and the balance
 one response object) and returns a frame with a fixed column list and fixed dtypes:
 
@@ -51,6 +52,7 @@ from .shaping import (
     positions_frame,
     series_frame,
     settlements_frame,
+    ticker_frame,
     trades_frame,
 )
 
@@ -69,6 +71,7 @@ __all__ = [
     "positions_frame",
     "series_frame",
     "settlements_frame",
+    "ticker_frame",
     "trades_frame",
 ]
 

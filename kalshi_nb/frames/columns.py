@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .feed_columns import _TICKER_COLUMNS
 from .kinds import (
     _BID_ASK,
     _BOOL,
@@ -459,6 +460,7 @@ _SCHEMAS: dict[str, tuple[_Col, ...]] = {
     "orders": _ORDER_COLUMNS,
     "settlements": _SETTLEMENT_COLUMNS + _SETTLEMENT_DERIVED,
     "balance": _BALANCE_COLUMNS + _BALANCE_DERIVED,
+    "ticker": _TICKER_COLUMNS,  # the live feed's ticker messages (feed_columns.py)
 }
 
 KINDS: tuple[str, ...] = tuple(_SCHEMAS)

@@ -312,3 +312,14 @@ def balance_frame(payload: Record) -> pd.DataFrame:
     scope = np.array(["total"] + ["shard"] * len(shards), dtype=object)
     shaped.columns.update(_typed({"scope": scope}, _SCHEMAS["balance"]))
     return _assemble(shaped, _SCHEMAS["balance"])
+
+
+def ticker_frame(records: Iterable[Record]) -> pd.DataFrame:
+    """Shape the live feed's ticker records (a ``ticker`` message's ``msg`` with ``ticker`` and ``time``
+    in place of ``market_ticker`` and ``ts_ms``; ``kalshi_nb.feed`` makes them). See ``describe("ticker")``.
+
+    Example:
+        >>> float(ticker_frame([{"ticker": "M", "yes_bid_dollars": "0.45"}]).loc[0, "yes_bid_dollars"])
+        0.45
+    """
+    return _assemble(_shape(_as_list(records), _SCHEMAS["ticker"]), _SCHEMAS["ticker"])

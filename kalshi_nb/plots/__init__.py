@@ -29,9 +29,11 @@ Example:
 from __future__ import annotations
 
 from .btc15m import plot_btc15m_overview
+from .calibration import plot_calibration
 from .common import DOWN_COLOR, NEUTRAL_COLOR, NO_COLOR, UP_COLOR, YES_COLOR
 from .depth import plot_orderbook_depth
 from .ladder import plot_strike_ladder
+from .pnl import plot_pnl
 from .price_history import plot_price_history
 
 __all__ = [
@@ -41,7 +43,9 @@ __all__ = [
     "UP_COLOR",
     "YES_COLOR",
     "plot_btc15m_overview",
+    "plot_calibration",
     "plot_orderbook_depth",
+    "plot_pnl",
     "plot_price_history",
     "plot_strike_ladder",
 ]

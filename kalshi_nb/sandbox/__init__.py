@@ -58,11 +58,14 @@ class Sandbox:
         warm: serialise every live market to JSON while building (about 25 us per market here), so that
             paging never pays for it; records that change later are re-serialised on first use.
         ws: also serve Kalshi's WebSocket feed (``ws_url``, on its own port, thread and event loop); its
-            faults are ``ws_faults`` (``ws/faults.py``).
+            faults are ``ws_faults`` (``ws/faults.py``), also under ``/_sandbox/ws/faults`` (GET, POST,
+            DELETE) with ``POST /_sandbox/ws/drop_all``.
         ws_port: the WebSocket feed's port (0: a free one; fix it so a restarted sandbox keeps its ``ws_url``).
         ws_faults: initial WebSocket fault settings (keyword arguments of ``WsFaults.update``).
         activity: a seeded market simulation (``activity.py``) running at about this many steps a second
             while the sandbox runs; None or 0 (default): off.
+        history_days: also generate that many days of settled KXBTC15M windows (96 a day, with their trades
+            and candles, mostly in the historical tiers), generated lazily (0, default: the usual 18 hours).
 
     Server-side exceptions are answered as a Kalshi-shaped 500 and re-raised here by ``check()``,
     ``stop()`` and leaving the ``with`` block.
@@ -92,6 +95,7 @@ class Sandbox:
         ws_port: int = 0,
         ws_faults: dict[str, Any] | None = None,
         activity: float | None = None,
+        history_days: int = 0,
     ) -> None:
         from cryptography.hazmat.primitives import serialization
         from cryptography.hazmat.primitives.asymmetric import rsa
@@ -107,6 +111,7 @@ class Sandbox:
             exchange = Exchange(
                 seed=seed, markets=markets, now=now, starting_balance_cents=starting_balance_cents,
                 pauses=_pauses_by_default() if pauses is None else pauses, auto_allocation=auto_allocation,
+                history_days=history_days,
             )  # fmt: skip
         elif pauses is not None:
             exchange.set_pauses(pauses)
@@ -142,6 +147,8 @@ class Sandbox:
         self._ws_enabled = bool(ws)
         self._ws_port = bounded_int("ws_port", ws_port, low=0, high=65535)
         self.ws_faults: WsFaults = WsFaults().update(**(ws_faults or {}))
+        if self._ws_enabled:
+            self.app.ws_faults = self.ws_faults  # the /_sandbox/ws/ control routes
         self._ws: WsServer | None = None
         self._activity_rate = activity
         self._activity: Any = None
@@ -334,6 +341,7 @@ class Sandbox:
                     faults=self.ws_faults,
                     on_error=self._record_error,
                 ).start()
+                self.app.ws_server = self._ws
             if self._activity_rate:
                 from .activity import Activity
 
@@ -353,6 +361,7 @@ class Sandbox:
         if activity is not None:
             activity.stop()
         ws, self._ws = self._ws, None
+        self.app.ws_server = None
         if ws is not None:
             ws.stop()
         server, thread = self._server, self._thread

@@ -7,6 +7,7 @@ at it, with a generated private key saved next to it (0600).
 Example:
     python -m kalshi_nb.sandbox --port 8765 --write-env .env
     python -m kalshi_nb.sandbox --key-id MY-ID --public-key ~/.kalshi/me.pub.pem --error-rate 0.05
+    python -m kalshi_nb.sandbox --activity 5 --ws-fault drop_every=500 --ws-fault delay=0.05
 """
 
 from __future__ import annotations
@@ -62,6 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_false",
         help="orders on an unfunded exchange shard are refused instead of drawing collateral from shard 0",
     )
+    p.add_argument(
+        "--history-days",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also generate N days of settled KXBTC15M windows with trades and candles (default 0)",
+    )
     p.add_argument("--no-ws", dest="ws", action="store_false", help="do not serve the WebSocket feed")
     p.add_argument(
         "--ws-port",
@@ -82,6 +90,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--ws-refuse-upgrade", action="store_true", help="WebSocket fault: answer every upgrade 503"
+    )
+    p.add_argument(
+        "--ws-fault",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="any WebSocket fault (repeatable), e.g. drop_every=500, drop_after=20, skip_seq=true, "
+        "duplicate=true, delay=0.1, buffer_limit=50, refuse_upgrade=true; also settable while running "
+        "at /_sandbox/ws/faults",
     )
     p.add_argument(
         "--activity",
@@ -185,6 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .faults import Faults
     from .sigcheck import load_public_key
     from .ws import WsFaults
+    from .ws.faults import parse_setting
 
     # Check every fault setting and key before the (slower) data build.
     faults = Faults(seed=args.seed if args.fault_seed is None else args.fault_seed)
@@ -207,6 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             load_public_key(pem)
         ws_faults = {"delay": args.ws_delay, "buffer_limit": args.ws_buffer_limit,
                      "refuse_upgrade": args.ws_refuse_upgrade}  # fmt: skip
+        ws_faults.update(parse_setting(text) for text in args.ws_fault)
         WsFaults().update(**ws_faults)
     except ValueError as exc:
         parser.error(str(exc))
@@ -227,6 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ws_port=_ws_port(args.port, args.ws_port),
             ws_faults=ws_faults,
             activity=args.activity,
+            history_days=args.history_days,
         )
     except ValueError as exc:  # a bound (limits.py): --size, --seed, --port, --starting-balance-cents
         parser.error(str(exc))

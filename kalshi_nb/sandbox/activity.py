@@ -13,9 +13,9 @@ The market lifecycle is not simulated here: the exchange moves every market (a K
 closing, settling) on its own clock, but lazily, on the next call into it. ``step()`` calls the exchange
 every time, so while an Activity runs the lifecycle (and any lifecycle event on the feed) happens within
 about ``1 / rate`` seconds of its scheduled time. The set of markets is refreshed every ``refresh`` steps,
-so a window that opens is picked up and one that closes is dropped. The sandbox's data holds KXBTC15M
-windows for about two hours from its start and makes no new ones; once they are over, the simulation
-moves other active markets instead.
+so a window that opens is picked up and one that closes is dropped. New KXBTC15M windows keep appearing
+as the clock passes (``exchange/windows.py``), so there is always a current one; only when the series has
+no open market (another ``series``) does the simulation move other active markets instead.
 
 Example:
     >>> from datetime import datetime, timezone
@@ -227,8 +227,8 @@ class Activity:
                 rows = self._call(self.exchange.markets, status="open", series_ticker=series) or []
                 wanted += [r["ticker"] for r in rows]
             if not wanted:
-                # The sandbox generates KXBTC15M windows for about two hours from its start, and it makes no
-                # new ones after that: keep some other active market moving rather than none.
+                # The series has no open market (none yet, or a series that never has one): keep some other
+                # active market moving rather than none.
                 rows = self._call(self.exchange.markets, status="open") or []
                 wanted = [r["ticker"] for r in rows if "mve_collection_ticker" not in r]
             wanted = sorted(wanted)[: self._max_markets]

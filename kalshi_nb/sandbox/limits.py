@@ -30,6 +30,7 @@ MAX_TS = 4_102_444_800  # 2100-01-01T00:00:00Z
 MAX_BALANCE_CENTS = 10**12  # $10 billion
 MAX_MARKETS = 1_000_000  # synthetic markets per exchange (about 2 GB of state; 200,000 is benchmarked)
 MAX_SEED = 2**63 - 1
+MAX_HISTORY_DAYS = 400  # days of settled KXBTC15M windows (about 15 million synthetic trades at 400)
 MAX_LOG_BYTES = 8 << 20  # request log, total (approximate) bytes kept
 MAX_LOG_BODY_BYTES = 4096  # a logged body longer than this is kept as a truncated string
 MAX_LOG_TEXT = 2048  # path, query values and key id kept in the log, characters each

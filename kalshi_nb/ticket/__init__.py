@@ -4,6 +4,8 @@
 - ``fields``: reading the count and price fields as they are typed (cents or dollars, one sentence per error).
 - ``messages``: errors as one plain sentence.
 - ``panel``: ``OrdersPanel``, the resting orders and position in the chosen market, with Cancel and Amend.
+- ``live``: the chosen market's live feed (book, and the placed order's state from ``user_orders``/``fill``).
+- ``wording``: the preview's warnings as of now and the order's counts.
 - ``widget``: ``OrderTicket``, the ipywidgets form that renders a ``View``.
 
 ``import kalshi_nb.ticket`` does not load ipywidgets (the widgets import it when they are built).

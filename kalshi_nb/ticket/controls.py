@@ -29,7 +29,7 @@ NO_MATH = "mathjax_ignore tex2jax_ignore"
 CONTROLS = (
     "series", "event", "market", "ticker", "outcome", "action", "count", "price", "time_in_force", "dry_run",
     "confirm_live", "preview_button", "place_button", "cancel_button", "status", "output", "receipt",
-    "market_info", "env_banner", "age", "refresh_button",
+    "market_info", "env_banner", "age", "refresh_button", "live_book",
 )  # fmt: skip
 
 
@@ -76,6 +76,7 @@ def build(t: Any) -> None:
         layout=W.Layout(width="auto"),
     )  # fmt: skip
     t.market_info = W.HTML(layout=W.Layout(width="100%"))
+    t.live_book = W.HTML(layout=W.Layout(width="100%"))  # the live ladder (ticket.live), "" without a feed
     t.outcome = W.ToggleButtons(
         options=[("YES", "yes"), ("NO", "no")], description="Outcome",
         style={**label, "button_width": "64px"}, layout=W.Layout(display="flex", width="auto"),
@@ -132,6 +133,7 @@ def build(t: Any) -> None:
             row([t.series, t.event, t.market]),
             row([t.ticker, t.refresh_button]),
             t.market_info,
+            t.live_book,
             row([t.outcome, t.action, t.time_in_force]),
             top([column([t.count, t.count_error]), column([row([t.price, t.price_reading]), t.price_error])]),
             row([t.dry_run, t.confirm_live]),

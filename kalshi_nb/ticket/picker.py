@@ -44,6 +44,7 @@ class MarketPicker:
 
         def render(self) -> Any: ...
         def _drop_preview(self) -> None: ...
+        def _follow_market(self, ticker: str) -> None: ...
 
     @contextlib.contextmanager
     def _sync(self) -> Iterator[None]:
@@ -150,6 +151,7 @@ class MarketPicker:
         self._drop_preview()
         self._fill_price()
         ticker = str(market["ticker"]) if market is not None else ""
+        self._follow_market(ticker)  # the live feed follows the chosen market (ticket.live)
         self.orders_panel.show(ticker, self._market)
 
     def _fill_price(self) -> None:

@@ -5,6 +5,11 @@ placed order, the money settings and the market say right now), keeps a ``Phase`
 ``step(phase, event)``, and renders only what ``derive(phase, facts)`` returns. Every label, colour, enabled
 flag and message on the form comes from here, so no two of them can disagree.
 
+The live feed (``ticket.live``) only adds facts: its state, the book's validity and age, the placed order's
+status and counts as the exchange pushed them. They decide the live book's line (a book reads as current
+only while connected, valid and recently confirmed; anything else shown says STALE) and the order's words
+("partly filled"; "as last read" when no feed follows it), never whether Place is enabled.
+
 Place is enabled exactly when ``placeable(phase, facts)``: a fresh preview of exactly these inputs, within
 the spend cap, the market open and not in the weekly pause, live trading enabled and the confirmation ticked
 for a real production order, nothing in flight, and not already placed.
@@ -22,6 +27,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+
+from ..feed.view import STALE_AFTER, is_current
 
 __all__ = [
     "CLEARS_CONFIRM",
@@ -126,6 +133,14 @@ class Facts:
     placed_status: str = ""  # the placed order's current status: resting / executed / canceled
     placed_counts: str = ""  # "0 of 3 filled"
     error: str = ""  # one sentence about the last failed call ("" when the last call went well)
+    placed_partial: bool = False  # the placed order rests with some of it filled ("partly filled")
+    # The live feed of the ticker (ticket.live): "off" (none: live=False or no WebSocket URL is known),
+    # "connecting", "live" (connected), "down" (was connected, reconnecting) or "unavailable" (never got in).
+    live: str = "off"
+    live_note: str = ""  # why the feed is down or unavailable, one sentence without a final stop
+    book_valid: bool = False  # connected, and a snapshot with nothing missed since (LiveBook.valid)
+    book_age: float | None = None  # seconds since the book was last known current (None: never)
+    book_max_age: float = STALE_AFTER  # a valid book not confirmed for this long is shown as stale
 
 
 TONE_COLOURS = {
@@ -168,6 +183,10 @@ class View:
     price_label: str
     price_reading: str
     field_errors: tuple[tuple[str, str], ...] = field(default=())
+    book_text: str = ""  # the line over the live ladder ("" when there is no live feed)
+    book_tone: str = "info"
+    show_book: bool = False  # the ladder is shown: normally when book_fresh, else dimmed under book_text
+    book_fresh: bool = False  # the ladder is the current book (valid, connected, recently confirmed)
 
     @property
     def status_colour(self) -> str:
@@ -176,6 +195,10 @@ class View:
     @property
     def age_colour(self) -> str:
         return TONE_COLOURS[self.age_tone]
+
+    @property
+    def book_colour(self) -> str:
+        return TONE_COLOURS[self.book_tone]
 
     def field_error(self, name: str) -> str:
         """The sentence shown next to field ``name`` ("" when it is fine)."""
@@ -187,6 +210,7 @@ class View:
         The dry-run box and the receipt are represented by their leading words.
         """
         shown = [self.banner_note, self.status_text, self.place_label, self.preview_label, self.age_text]
+        shown.append(self.book_text)
         shown += [text for _, text in self.field_errors]
         if self.price_reading:
             shown.append(self.price_reading)
@@ -297,15 +321,19 @@ def _status(phase: Phase, facts: Facts, why: str) -> tuple[str, str]:
         return facts.error, "error"
     if phase is Phase.PLACING:
         return "Placing…", "busy"
+    # Without the feed the order's state is as last read (at placement or Refresh): say so, not "is".
+    behind = " As last read: live updates are down; Refresh reads it." if facts.live in _NOT_LIVE else ""
     if phase is Phase.PLACED:
         what = {"resting": "is resting", "executed": "executed", "canceled": "was canceled"}.get(
             facts.placed_status, f"is {facts.placed_status or 'unknown'}"
         )
+        if facts.placed_status == "resting" and facts.placed_partial:
+            what = "is partly filled"
         counts = f" ({facts.placed_counts})" if facts.placed_counts else ""
-        return f"Placed: order {facts.placed_id} {what}{counts}.", "ok"
+        return f"Placed: order {facts.placed_id} {what}{counts}.{behind}", "ok"
     if phase is Phase.CANCELLED:
         counts = f" ({facts.placed_counts})" if facts.placed_counts else ""
-        return f"Order {facts.placed_id} canceled{counts}.", "done"
+        return f"Order {facts.placed_id} canceled{counts}.{behind}", "done"
     if phase is Phase.REFUSED:
         return "The order was not placed. Click Preview again.", "error"
     if phase is Phase.EDITING:
@@ -331,6 +359,44 @@ def _age(phase: Phase, facts: Facts) -> tuple[str, str]:
         return f"previewed {_clock(age)} ago · stale: preview again", "error"
     left = facts.max_age - age
     return f"previewed {_clock(age)} ago · stale in {_clock(left)}", "warn" if left < 60 else "info"
+
+
+_NOT_LIVE = ("down", "unavailable")
+
+
+def _book(facts: Facts) -> tuple[str, str, bool, bool]:
+    """The live book's line, tone, whether the ladder shows, and whether it is current (else dimmed).
+
+    A book is current only while connected, valid (a snapshot, nothing missed since) and confirmed within
+    ``book_max_age``; anything else that is shown says STALE, so an old book never reads as the market now.
+    """
+    if facts.live == "off" or not facts.ticker:
+        return "", "info", False, False
+    note = f" ({facts.live_note})" if facts.live_note else ""
+    age = facts.book_age
+    seen = age is not None and age != float("inf")  # the book was current once: there is a ladder to show
+    if facts.live == "unavailable":
+        return (
+            f"Live book unavailable{note}: the form works over REST; Refresh reads the market and your order.",
+            "warn", False, False,
+        )  # fmt: skip
+    if facts.live == "connecting":
+        return "Live book: connecting to the exchange's feed…", "busy", False, False
+    if facts.live == "down":
+        return (
+            f"Live book STALE: the feed is down{note}, reconnecting; what shows is not the current book.",
+            "error", seen, False,
+        )  # fmt: skip
+    if seen and age is not None and is_current(True, facts.book_valid, age, facts.book_max_age):
+        return f"Live book: current (confirmed by the feed {int(age)} s ago).", "ok", True, True
+    if not seen:
+        return "Live book: waiting for the exchange's snapshot…", "busy", False, False
+    assert age is not None
+    why = "waiting for a fresh snapshot" if not facts.book_valid else "no word from the feed"
+    return (
+        f"Live book STALE: {why} (last confirmed {_clock(age)} ago); what shows is not the current book.",
+        "error", True, False,
+    )  # fmt: skip
 
 
 def derive(phase: Phase, facts: Facts) -> View:
@@ -364,6 +430,7 @@ def derive(phase: Phase, facts: Facts) -> View:
     elif facts.field_errors:
         preview_why = f"Fix the {facts.field_errors[0][0]} first."
     again = phase in (Phase.STALE, Phase.PLACED, Phase.CANCELLED, Phase.REFUSED)
+    book_text, book_tone, show_book, book_fresh = _book(facts)
     return View(
         phase=phase,
         css_class=f"kalshi-phase-{phase.value}",
@@ -391,4 +458,8 @@ def derive(phase: Phase, facts: Facts) -> View:
         price_label=f"{facts.outcome.upper()} price",
         price_reading="" if any(f == "price" for f, _ in facts.field_errors) else facts.price_reading,
         field_errors=facts.field_errors,
+        book_text=book_text,
+        book_tone=book_tone,
+        show_book=show_book,
+        book_fresh=book_fresh,
     )

@@ -11,6 +11,10 @@ placed order, the phase via ``state.step``) and call ``render()``; every call th
   re-reads the live-trading opt-in for the banner, and re-counts the market's time to close; ``close()``
   stops it.
 - The production confirmation is for one order: it clears on every input change, preview and placement.
+- **Live** (``ticket.live``): with a WebSocket URL (``live=None``, the default, goes live when one is known;
+  ``live=False`` never) the chosen market's book shows live above the order fields, and a placed order's
+  state follows ``user_order`` and ``fill`` messages (resting, partly filled, executed, canceled) with no
+  REST polling; without a feed the form works over REST and says so.
 
 Example:
     >>> import kalshi_nb
@@ -38,12 +42,15 @@ from typing import TYPE_CHECKING, Any
 
 from .. import orders, pauses
 from ..display.market import market_line_html
-from ..display.timefmt import format_count, format_usd, to_datetime
+from ..display.timefmt import format_usd, to_datetime
+from ..ticks import run_ticks
 from .controls import NO_MATH, build, close_all, display_item, guarded
 from .fields import read_count, read_price
+from .live import LiveTicket
 from .messages import sentence
 from .picker import MarketPicker
 from .state import CLEARS_CONFIRM, Event, Facts, Phase, View, derive, placeable, step
+from .wording import as_of_now, counts_text
 
 if TYPE_CHECKING:
     from ..client import KalshiClient
@@ -54,20 +61,7 @@ log = logging.getLogger("kalshi_nb.ticket")
 __all__ = ["OrderTicket"]
 
 
-def _ticks(ref: weakref.ref[OrderTicket], stop: threading.Event, interval: float) -> None:
-    """The background tick: holds only a weak reference, so a forgotten ticket can still be collected."""
-    while not stop.wait(interval):
-        ticket = ref()
-        if ticket is None:
-            return
-        try:
-            ticket.tick()
-        except Exception:  # a display refresh must never kill the thread
-            log.debug("order ticket: tick failed", exc_info=True)
-        del ticket
-
-
-class OrderTicket(MarketPicker):
+class OrderTicket(MarketPicker, LiveTicket):
     """An order form for one client: market picker and line, order fields, Preview, Place, receipt, orders.
 
     Controls are attributes, so code and tests can drive it: ``series``, ``event``, ``market``, ``ticker``,
@@ -79,7 +73,11 @@ class OrderTicket(MarketPicker):
 
     ``max_age`` (seconds, default ``orders.PREVIEW_MAX_AGE``), ``clock`` (monotonic seconds), ``now`` (an
     aware datetime: market close and the weekly pause) and ``tick_interval`` (None: no background thread)
-    are for tests and special cases.
+    are for tests and special cases. ``live``: None (default) follows the market on the exchange's feed
+    when the client knows a WebSocket URL (``connect("sandbox")`` sets one; prod and demo have Kalshi's),
+    True asks for it (and says why when it cannot), False never; ``redraw_interval`` (seconds) bounds how
+    often feed updates redraw the form. ``feed`` is the live feed (None without one), ``live_book`` its
+    ladder.
     """
 
     # built by controls.build (ipywidgets types; Any keeps ipywidgets out of the import)
@@ -112,6 +110,8 @@ class OrderTicket(MarketPicker):
         clock: Callable[[], float] | None = None,
         now: Callable[[], datetime] | None = None,
         tick_interval: float | None = 1.0,
+        live: bool | None = None,
+        redraw_interval: float = 0.25,
     ) -> None:
         self.client = orders.client_or_default(client)
         self.spend_cap = spend_cap
@@ -139,6 +139,7 @@ class OrderTicket(MarketPicker):
         self._lock = threading.RLock()
         self._stop = threading.Event()
         build(self)
+        self._start_live(live, redraw_interval)  # before the first market: the feed opens with it
         self._load_series()
         if ticker:
             self.ticker.value = ticker.strip()  # reads the market and points the pickers at it
@@ -146,7 +147,9 @@ class OrderTicket(MarketPicker):
         self._thread: threading.Thread | None = None
         if tick_interval:
             self._thread = threading.Thread(
-                target=_ticks, args=(weakref.ref(self), self._stop, tick_interval), daemon=True
+                target=run_ticks,
+                args=(weakref.ref(self), self._stop, tick_interval, "order ticket"),
+                daemon=True,
             )
             self._thread.name = "kalshi-ticket-tick"
             self._thread.start()
@@ -160,7 +163,8 @@ class OrderTicket(MarketPicker):
         return f"<OrderTicket {env} {self.ticker.value or '-'} {self.phase.value}>"
 
     def close(self) -> None:
-        """Stop the background tick and close every widget of the ticket (frees their comms)."""
+        """Stop the background tick and the live feed, and close every widget of the ticket (frees their comms)."""
+        self._close_live()
         self._stop.set()
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
@@ -218,8 +222,10 @@ class OrderTicket(MarketPicker):
             dry_run_shown=self._dry_run_shown,
             placed_id=placed.order_id if placed is not None else "",
             placed_status=placed.status if placed is not None else "",
-            placed_counts=_counts(placed, self._placed_order) if placed is not None else "",
+            placed_counts=counts_text(placed, self._placed_order) if placed is not None else "",
+            placed_partial=placed is not None and placed.status == "resting" and placed.fill_count > 0,
             error=self._error,
+            **self._live_facts(),
         )
 
     def _event(self, event: Event) -> None:
@@ -291,11 +297,12 @@ class OrderTicket(MarketPicker):
             )
             box.layout.display = None if text else "none"
         self.receipt.value = self._receipt_html if v.show_receipt else ""
+        self._apply_live(v)
         self._show_output(v)
 
     def _show_output(self, v: View) -> None:
         live = orders.live_trading_enabled(self.client)
-        preview = _as_of_now(self.preview, live) if self.preview is not None else None
+        preview = as_of_now(self.preview, live) if self.preview is not None else None
         key = (self.preview, v.show_preview, v.show_dry_run, live)
         if key == self._output_key:
             return  # re-sending the same HTML every second would make the browser re-draw it
@@ -443,10 +450,13 @@ class OrderTicket(MarketPicker):
 
     def _refresh_placed(self) -> None:
         """Re-read the placed order so its receipt shows what it is now (resting, executed, canceled)."""
+        if self.placed is not None:
+            self._show_placed(dict(self.placed.refresh()))
+
+    def _show_placed(self, order: dict) -> None:
+        """Show the placed order as ``order`` (a REST read, or the feed's ``user_order``) says it is now."""
         placed = self.placed
-        if placed is None:
-            return
-        order = placed.refresh()
+        assert placed is not None
         self._placed_order = dict(order)
         filled = Decimal(str(order.get("fill_count_fp") or placed.fill_count))
         left = Decimal(str(order.get("remaining_count_fp") or "0"))
@@ -455,41 +465,3 @@ class OrderTicket(MarketPicker):
         self._receipt_html = orders.render_receipt_html(self.placed, order)  # the order as it is now
         if status == "canceled":
             self._event(Event.CANCELLED)
-
-
-# What preview.py appends to its "production" warning when the opt-in is missing (kalshi_nb.orders.preview).
-_NOT_ENABLED = (
-    "; live trading is not enabled, so place_order will refuse it (kalshi_nb.enable_live_trading(client))"
-)
-
-
-# Refusals the status line already states in the form's words (one sentence, shown once).
-_SAID_BY_STATUS = frozenset({"over_spend_cap"})
-
-
-def _as_of_now(preview: OrderPreview, live: bool) -> OrderPreview:
-    """The preview as shown: its "production" warning re-said for the opt-in as it is now, without the
-    refusals the status line states.
-
-    The warning is written when the preview is made; ``enable_live_trading`` in another cell afterwards must
-    not leave "live trading is not enabled" under a banner that says it is. A display copy only: the
-    preview that Place sends is ``self.preview`` itself.
-    """
-    head = "PRODUCTION: this order would use real money"
-    text = head if live else head + _NOT_ENABLED
-    warnings = tuple(
-        w._replace(text=text) if w.code == "production" else w
-        for w in preview.warnings
-        if w.code not in _SAID_BY_STATUS
-    )
-    return preview if warnings == preview.warnings else dataclasses.replace(preview, warnings=warnings)
-
-
-def _counts(placed: PlacedOrder, order: dict | None) -> str:
-    """``1 of 3 filled, 2 resting`` (of the count ordered, amends included; a canceled remainder is neither)."""
-    initial = (order or {}).get("initial_count_fp")
-    ordered = Decimal(str(initial)) if initial else placed.preview.request.count
-    text = f"{format_count(placed.fill_count)} of {format_count(ordered)} filled"
-    if placed.remaining_count and placed.fill_count:
-        text += f", {format_count(placed.remaining_count)} resting"
-    return text

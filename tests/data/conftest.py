@@ -7,10 +7,9 @@ Nothing of the client or the sandbox is mocked; expected values come from the ex
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
 
 import pytest
-from kalshi_testkit import FAST_RETRY
+from kalshi_testkit import FAST_RETRY, still_sandbox
 
 from kalshi_nb import defaults
 from kalshi_nb.retry import RetryPolicy
@@ -23,11 +22,7 @@ def sandbox() -> Iterator[object]:
     The data is anchored at the real time (so it looks like today's markets), but no market opens, closes
     or settles while the tests compare what the exchange holds with what a pull returns.
     """
-    from kalshi_nb.sandbox import Sandbox
-    from kalshi_nb.sandbox.exchange import Exchange
-
-    now = datetime.now(timezone.utc).replace(microsecond=0)
-    with Sandbox(exchange=Exchange(seed=0, now=now, clock=lambda: now), rate_limit=None) as sb:
+    with still_sandbox() as sb:
         yield sb
 
 

@@ -184,3 +184,129 @@ def test_seq_is_per_sid_and_forgotten_on_reconnect() -> None:
     assert [t.check(1, 1), t.check(2, 1), t.check(1, 2), t.check(2, 3)] == ["ok", "ok", "ok", "gap"]
     t.forget()
     assert t.check(1, 1) == "ok"  # a new connection numbers from 1 again
+
+
+# --- the fast path: the parse cache and the per-subscription confirmation stamps ----------------------------
+# Wire texts for one price in different spellings: each must land on the same level, whatever was cached.
+SPELLINGS = st.integers(1, 99).flatmap(
+    lambda c: st.sampled_from([f"0.{c:02d}", f"0.{c:02d}00", f"{c / 100:.4f}", f"0.{c:02d}0"])
+)
+COUNTS = st.one_of(st.just("0.00"), st.integers(0, 9_999).map(lambda c: f"{c // 100}.{c % 100:02d}"))
+SIGNED = st.integers(-9_999, 9_999).map(
+    lambda c: ("-" if c < 0 else "") + f"{abs(c) // 100}.{abs(c) % 100:02d}"
+)
+STEP = st.one_of(
+    st.tuples(st.just("snapshot"), st.lists(st.tuples(SPELLINGS, COUNTS), max_size=8),
+              st.lists(st.tuples(SPELLINGS, COUNTS), max_size=8)),
+    st.tuples(st.just("delta"), st.sampled_from(["yes", "no"]), SPELLINGS, SIGNED),
+)  # fmt: skip
+
+
+class ReferenceBook:
+    """The rules of kalshi-ws.md written as plainly as possible: fresh Decimals from the text, no caching."""
+
+    def __init__(self, use_yes: bool) -> None:
+        self.use_yes, self.valid = use_yes, False
+        self.sides: dict[str, dict[Decimal, Decimal]] = {"yes": {}, "no": {}}
+
+    def price(self, side: str, text: str) -> Decimal:
+        return 1 - Decimal(text) if (self.use_yes and side == "no") else Decimal(text)
+
+    def snapshot(self, yes: list[tuple[str, str]], no: list[tuple[str, str]]) -> None:
+        self.sides = {"yes": {}, "no": {}}
+        for side, rows in (("yes", yes), ("no", no)):
+            for p, s in rows:  # rows at zero hold nothing; a later row at the same price replaces an earlier
+                if Decimal(s) != 0:
+                    self.sides[side][self.price(side, p)] = Decimal(s)
+        self.valid = True
+
+    def delta(self, side: str, text: str, delta: str) -> None:
+        if not self.valid:
+            return
+        price = self.price(side, text)
+        size = self.sides[side].get(price, Decimal(0)) + Decimal(delta)
+        if size < 0:
+            self.valid = False
+        elif size == 0:
+            self.sides[side].pop(price, None)
+        else:
+            self.sides[side][price] = size
+
+
+@settings(max_examples=300, deadline=None)
+@given(steps=st.lists(STEP, max_size=40), use_yes=st.booleans())
+def test_fast_book_equals_a_plain_decimal_book(steps: list[Any], use_yes: bool) -> None:
+    """Random snapshots and deltas (some driving a level below zero), prices in several spellings: the book
+    holds exactly what the plain reference holds, and is valid exactly when the reference is."""
+    live, ref = Book("T"), ReferenceBook(use_yes)
+    for step in steps:
+        if step[0] == "snapshot":
+            _, yes, no = step
+            msg = {"yes_dollars_fp": [list(r) for r in yes], "no_dollars_fp": [list(r) for r in no]}
+            live.apply_snapshot(msg, use_yes_price=use_yes)
+            ref.snapshot(yes, no)
+        else:
+            _, side, price, delta = step
+            try:
+                live.apply_delta(
+                    {"side": side, "price_dollars": price, "delta_fp": delta}, use_yes_price=use_yes
+                )
+            except BookError:
+                assert ref.valid  # only a delta on a valid book can fail
+            ref.delta(side, price, delta)
+        assert live.valid == ref.valid
+        if ref.valid:
+            assert (live.yes, live.no) == (ref.sides["yes"], ref.sides["no"])
+            assert live.levels("yes") == sorted(ref.sides["yes"].items())
+
+
+def test_parse_cache_is_bounded_and_exact(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kalshi_nb.feed import books
+
+    monkeypatch.setattr(books, "_PARSED", {})
+    monkeypatch.setattr(books, "_PARSED_MAX", 8)
+    values = [exact(f"{i}.25") for i in range(50)]
+    assert values == [Decimal(f"{i}.25") for i in range(50)] and len(books._PARSED) <= 8
+    assert exact("7.25") is exact("7.25")  # a cached text gives back the same (immutable) object
+    for bad in ("NaN", "inf", "x"):
+        with pytest.raises(BookError):
+            exact(bad)
+        assert bad not in books._PARSED
+
+
+def test_one_stamp_confirms_every_valid_book_of_its_sid() -> None:
+    from kalshi_nb.feed.state import FeedState
+
+    names = [f"M{i}" for i in range(50)]
+    state = FeedState()
+    state.subscribed(1, "orderbook_delta", names)
+    for seq, name in enumerate(names[:-1], 1):  # the last market never gets its snapshot
+        state.apply(
+            {"type": "orderbook_snapshot", "sid": 1, "seq": seq, "msg": {"market_ticker": name}}, now=1.0
+        )
+    delta = {"market_ticker": "M0", "price_dollars": "0.40", "delta_fp": "2.00", "side": "yes"}
+    state.apply({"type": "orderbook_delta", "sid": 1, "seq": 50, "msg": delta}, now=7.0)
+    assert [state.books[n].confirmed for n in names] == [7.0] * 49 + [None]
+    state.books["M3"].invalidate()  # an invalid book keeps the time it was last known current ...
+    state.apply({"type": "orderbook_delta", "sid": 1, "seq": 51, "msg": delta}, now=9.0)
+    assert state.books["M3"].confirmed == 7.0 and state.books["M4"].confirmed == 9.0
+    state.apply({"type": "orderbook_delta", "sid": 1, "seq": 51, "msg": delta}, now=11.0)  # a duplicate
+    assert state.books["M4"].confirmed == 9.0
+    state.apply({"type": "orderbook_delta", "sid": 1, "seq": 60, "msg": delta}, now=12.0)  # a gap
+    assert not state.books["M4"].valid and state.books["M4"].confirmed == 9.0
+    state.disconnected()
+    state.subscribed(2, "orderbook_delta", ["M4"])
+    state.apply({"type": "orderbook_snapshot", "sid": 2, "seq": 1, "msg": {"market_ticker": "M4"}}, now=20.0)
+    state.apply(
+        {"type": "orderbook_delta", "sid": 2, "seq": 2, "msg": {**delta, "market_ticker": "M4"}}, now=21.0
+    )
+    state.apply({"type": "ticker", "sid": 9, "msg": {"market_ticker": "M4"}}, now=30.0)  # not its sid
+    assert state.books["M4"].confirmed == 21.0 and state.books["M5"].confirmed == 9.0
+
+
+def test_book_still_reads_and_compares_like_the_dataclass_it_was() -> None:
+    book = Book("T", {D("0.40"): D("3.00")}, {})
+    assert book.best_bid() == D("0.40") and not book.valid and book.confirmed is None
+    book.confirmed = 4.0  # as the feed's watchdog does after a pong
+    assert book.confirmed == 4.0 and book == Book("T", {D("0.40"): D("3.00")}, {}, confirmed=4.0)
+    assert "Book(ticker='T'" in repr(book) and book != Book("U")

@@ -169,6 +169,21 @@ def test_ticker_frame() -> None:
     assert list(ticker_frame([]).dtypes.items()) == list(frame.dtypes.items())
 
 
+def test_ticker_frame_columns_come_from_frames() -> None:
+    """The one column table lives in kalshi_nb.frames: describe("ticker") lists exactly the frame's columns
+    and dtypes, and the frame is tagged with its kind (the notebook display reads it)."""
+    from kalshi_nb import frames
+
+    table = frames.describe("ticker")
+    empty = ticker_frame([])
+    assert table["column"].tolist() == list(empty.columns)
+    assert table["dtype"].tolist() == [str(d) for d in empty.dtypes]
+    assert empty.attrs["kalshi_nb.kind"] == "ticker"
+    # the message's own names are mapped (market_ticker -> ticker, ts_ms -> time), unknown fields kept
+    frame = ticker_frame([{**REF["ticker"]["msg"], "brand_new": "x"}])
+    assert list(frame.columns) == [*table["column"], "brand_new"]
+
+
 # --- reconciliation while the feed keeps running: REST answers and updates received during the read --------
 def _order(order_id: str, status: str, ms: int, filled: str = "0.00") -> dict[str, Any]:
     return _frame(

@@ -7,9 +7,9 @@ not only that the call raises, but that it raises before anything was sent.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
 
 import pytest
+from kalshi_testkit import still_sandbox
 
 from kalshi_nb.client import RetryPolicy
 
@@ -20,11 +20,7 @@ QUICK = RetryPolicy(max_attempts=2, backoff_base=0.001, backoff_max=0.005, total
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[object]:
     """A seed-0 sandbox whose clock stands still at the session's start (nothing changes between tests)."""
-    from kalshi_nb.sandbox import Sandbox
-    from kalshi_nb.sandbox.exchange import Exchange
-
-    now = datetime.now(timezone.utc).replace(microsecond=0)
-    with Sandbox(exchange=Exchange(seed=0, now=now, clock=lambda: now), rate_limit=None) as sb:
+    with still_sandbox() as sb:
         yield sb
 
 

@@ -31,17 +31,21 @@ FLOORS = {
     "journal": 2,
     "safety": 2,
     "envcheck": 2,
+    "ticks": 2,
     "writer": 3,
     "trading": 3,
     "reads": 3,
     "client": 3,
     "defaults": 3,
     "data": 4,
+    "analysis": 4,
     "orders": 4,
     "widgets": 5,
     "ticket": 5,
     "plots": 5,
     "feed": 4,
+    "liveview": 5,
+    "store": 4,
 }
 SANDBOX = "sandbox"  # its own tree: imports only itself (and third-party libraries)
 

@@ -23,6 +23,8 @@ EXPECTED = [
     "03_history.ipynb",
     "04_order_ticket.ipynb",
     "05_portfolio.ipynb",
+    "06_live.ipynb",
+    "07_calibration.ipynb",
 ]
 MAX_CODE_LINES = 12
 

@@ -137,14 +137,26 @@ def test_follows_the_windows_as_they_open_and_close():
     assert any(o["ticker"] == NEXT for u in MAKERS for o in ex.orders(u, status="resting"))
 
 
-def test_moves_other_markets_once_the_windows_run_out():
+def test_moves_other_markets_when_its_series_has_none_open():
+    ex = fresh()
+    act = Activity(ex, rate=None, seed=3, max_markets=2, series=("KXNOSUCHSERIES",))
+    assert sum(act.step() for _ in range(20)) > 0
+    assert "markets=[]" not in repr(act) and "KXBTC15M" not in repr(act)
+
+
+def test_keeps_moving_the_current_window_long_after_the_seeded_ones():
+    """The seeded windows reach about two hours past T0; new ones keep opening (exchange/windows.py)."""
     clock = Clock(T0)
     ex = fresh(clock)
     act = Activity(ex, rate=None, seed=3, max_markets=2)
-    clock.t += timedelta(hours=3)  # past the last generated KXBTC15M window
-    assert ex.markets(series_ticker="KXBTC15M", status="open") == []
-    assert sum(act.step() for _ in range(20)) > 0
-    assert "markets=[]" not in repr(act) and "KXBTC15M" not in repr(act)
+    for hours in (3, 30):
+        clock.t = T0 + timedelta(hours=hours)
+        open_now = [m["ticker"] for m in ex.markets(series_ticker="KXBTC15M", status="open")]
+        assert len(open_now) == 1, (hours, open_now)
+        for _ in range(60):  # the market list is refreshed every 50 steps
+            act.step()
+        assert f"markets={open_now}" in repr(act)
+        assert any(o["ticker"] == open_now[0] for u in MAKERS for o in ex.orders(u, status="resting"))
 
 
 def test_thread_runs_at_the_rate_and_stops_cleanly():

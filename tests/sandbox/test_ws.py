@@ -591,9 +591,14 @@ def test_sandbox_without_ws_has_no_ws_url():
 
 
 def test_activity_moves_the_feed_on_its_own():
+    from datetime import datetime, timezone
+
     from kalshi_nb.sandbox import Sandbox
 
-    with Sandbox(seed=2, rate_limit=None, activity=50.0, warm=False) as sb:
+    # A fixed clock start: on the real clock, in the last two minutes of a window, active_ticker (which wants
+    # two more minutes) picks a market the simulation does not move, and the test waited for nothing.
+    t0 = datetime(2026, 9, 7, 2, 40, tzinfo=timezone.utc)  # the KXBTC15M window runs to 02:45Z
+    with Sandbox(seed=2, now=t0, rate_limit=None, activity=50.0, warm=False) as sb:
         assert sb.activity is not None and sb.activity.running
         ticker = active_ticker(sb)
         with connect(sb) as ws:
@@ -648,9 +653,12 @@ def test_cli_ws_fault_flags(capsys):
 
     from kalshi_nb.sandbox.__main__ import main
 
-    with cli("--ws-refuse-upgrade", "--ws-delay", "0.01") as c:
+    with cli("--ws-refuse-upgrade", "--ws-delay", "0.01", "--ws-fault", "drop_every=7") as c:
         banner = c.read_banner()
         ws_url = next(line for line in banner if "WebSocket feed: " in line).split(": ", 1)[1].strip()
+        control = next(line for line in banner if "control routes: " in line).split(": ", 1)[1].strip()
+        faults = requests.get(control + "ws/faults", timeout=5).json()
+        assert (faults["drop_every"], faults["delay"], faults["refuse_upgrade"]) == (7, 0.01, True)
         with pytest.raises(InvalidStatus) as info:
             ws_connect(ws_url, open_timeout=10)
         assert info.value.response.status_code == 503

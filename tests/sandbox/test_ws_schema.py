@@ -423,3 +423,57 @@ def test_unsigned_upgrade_is_refused(sb):
         assert info.value.response.status_code == 401
 
     asyncio.run(run())
+
+
+def test_lifecycle_event_and_fee_messages_of_rolling_windows():
+    """New KXBTC15M windows (exchange/windows.py) and event fee overrides (exchange/eventfees.py) on
+    ``market_lifecycle_v2``: ``event_lifecycle``, every ``market_lifecycle_v2`` event type the sandbox emits
+    (``created`` with its metadata and grid) and ``event_fee_update`` (set, then cleared), each checked."""
+    from datetime import timedelta
+
+    from kalshi_nb.sandbox.exchange import Exchange
+
+    clock = [T0]
+    ex = Exchange(seed=1, now=T0, clock=lambda: clock[0])
+    with Sandbox(exchange=ex, ws=True, rate_limit=None, pauses=False) as sb:
+
+        async def run() -> list[dict]:
+            async with Client(sb) as c:
+                ident = await c.send("subscribe", {"channels": ["market_lifecycle_v2"]})
+                await c.reply(ident, "subscribed")
+                clock[0] = T0 + timedelta(minutes=10)  # 02:50Z: a new window and its event appear
+                ex.markets()  # the exchange moves on its clock when called (as every REST request does)
+                event = await c.until(functools.partial(is_type, "event_lifecycle"), "event_lifecycle")
+                created = await c.until(
+                    lambda f: f["type"] == "market_lifecycle_v2" and f["msg"]["event_type"] == "created",
+                    "created",
+                )
+                ticker = created["msg"]["market_ticker"]
+                assert created["msg"]["additional_metadata"]["event_ticker"] == event["msg"]["event_ticker"]
+                assert created["msg"]["price_level_structure"] == "linear_cent"
+                close = created["msg"]["close_ts"]
+                clock[0] = datetime.fromtimestamp(close + 400, tz=timezone.utc)  # past its settlement
+                ex.markets()
+                for kind in ("activated", "determined", "settled"):
+                    await c.until(
+                        lambda f, k=kind: (
+                            f["type"] == "market_lifecycle_v2"
+                            and f["msg"]["market_ticker"] == ticker
+                            and f["msg"]["event_type"] == k
+                        ),
+                        kind,
+                    )
+                ex.set_event_fee(event["msg"]["event_ticker"], "quadratic_with_maker_fees", 2)
+                ex.set_event_fee(event["msg"]["event_ticker"], None, None)
+                await c.until(
+                    lambda f: f["type"] == "event_fee_update" and f["msg"]["fee_type_override"] is None,
+                    "cleared fee update",
+                )
+                await c.drain()
+                return c.seen
+
+        seen = asyncio.run(run())
+    fees = [f["msg"] for f in seen if f["type"] == "event_fee_update"]
+    assert [m["fee_multiplier_override"] for m in fees] == [2, None]
+    seqs = [f["seq"] for f in seen if "seq" in f]
+    assert seqs == list(range(1, len(seqs) + 1))  # one subscription: the three types share its seq

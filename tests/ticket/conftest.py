@@ -53,3 +53,39 @@ def make_ticket(client: KalshiClient, sb: object, clock: FakeClock) -> Iterator[
     yield make
     for ticket in made:
         ticket.close()
+
+
+@pytest.fixture
+def live_client(make_client: Callable[..., KalshiClient], sb: object) -> KalshiClient:
+    """The test client that knows the sandbox's WebSocket URL (as ``connect("sandbox")`` sets it)."""
+    sb.ws_faults.clear()
+    client = make_client()
+    client.ws_url = sb.ws_url
+    return client
+
+
+@pytest.fixture
+def maker(sb: object, tmp_path: object, make_client: Callable[..., KalshiClient]) -> KalshiClient:
+    """A client of a second account (a fresh key, a new account with the starting balance): the other side
+    of the ticket's trades (one account cannot trade with itself)."""
+    import os
+    import uuid
+    from pathlib import Path
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    key = ed25519.Ed25519PrivateKey.generate()
+    path = Path(str(tmp_path)) / f"maker-{uuid.uuid4().hex[:8]}.pem"
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    os.chmod(path, 0o600)
+    key_id = str(uuid.uuid4())
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    sb.register_key(key_id, public)
+    return make_client(key_id=key_id, private_key_path=str(path))

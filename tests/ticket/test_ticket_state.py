@@ -110,6 +110,37 @@ def check(phase: Phase, f: Facts, v: View) -> None:
     assert v.place_label
     assert v.status_text
     assert v.price_label == f"{f.outcome.upper()} price"
+    check_live(phase, f, v)
+
+
+def check_live(phase: Phase, f: Facts, v: View) -> None:
+    """The live book and the live order state, stated again: a book reads as current only when it is."""
+    current = (
+        f.live == "live" and f.book_valid and f.book_age is not None and f.book_age <= f.book_max_age
+    )  # at the limit still current (feed.view.is_current)
+    assert v.book_fresh == (bool(f.ticker) and current), (f, v)
+    assert v.book_text.startswith("Live book: current") == v.book_fresh
+    if v.book_fresh:
+        assert v.show_book
+    if v.show_book and not v.book_fresh:
+        assert "STALE" in v.book_text
+        assert "not the current book" in v.book_text
+    if "STALE" in v.book_text:
+        assert not v.book_fresh
+    if f.live == "off" or not f.ticker:
+        assert (v.book_text, v.show_book) == ("", False)
+    if f.live == "unavailable" and f.ticker:
+        assert "unavailable" in v.book_text
+        assert not v.show_book
+    if f.book_age is None:
+        assert not v.show_book  # never current: there is no ladder worth showing
+    # the order's state is "as last read" exactly when no feed is following it
+    placed_words = phase in (Phase.PLACED, Phase.CANCELLED) and not f.error and not f.busy
+    if placed_words:
+        assert ("As last read" in v.status_text) == (f.live in ("down", "unavailable"))
+    assert ("partly filled" in v.status_text) == (
+        phase is Phase.PLACED and placed_words and f.placed_status == "resting" and f.placed_partial
+    )
 
 
 # A grid over the facts that change what may be placed, on top of a ready preview.
@@ -149,13 +180,70 @@ EXTRA = [
     dataclasses.replace(READY, outcome="no", warnings=2),
 ]
 
+# The live feed's facts, over a ready preview and over a placed order (resting, partly filled, executed).
+_PLACED = [
+    {},
+    {"placed_id": "o-1", "placed_status": "resting", "placed_counts": "0 of 3 filled"},
+    {"placed_id": "o-1", "placed_status": "resting", "placed_counts": "1 of 3 filled, 2 resting",
+     "placed_partial": True},
+    {"placed_id": "o-1", "placed_status": "executed", "placed_counts": "3 of 3 filled"},
+    {"placed_id": "o-1", "placed_status": "canceled", "placed_counts": "1 of 3 filled", "placed_partial": False},
+]  # fmt: skip
+LIVE = [
+    dataclasses.replace(
+        READY, live=live, live_note=note, book_valid=valid, book_age=age, ticker=ticker, **placed
+    )
+    for live, note in (
+        ("off", ""), ("connecting", ""), ("live", ""), ("down", "the connection closed"),
+        ("unavailable", "the exchange refused the connection, HTTP 503"),
+    )
+    for valid in (False, True)
+    for age in (None, 0.0, 4.9, 5.0, 60.0)
+    for placed in _PLACED
+    for ticker in ("KXFEDDECISION-26DEC-H0", "")
+]  # fmt: skip
+
 
 @pytest.mark.parametrize(("phase", "event"), sorted(TRANSITIONS, key=lambda k: (k[0].value, k[1].value)))
 def test_every_transition_yields_consistent_views(phase: Phase, event: Event) -> None:
     target = step(phase, event)
     assert target is TRANSITIONS[(phase, event)]
-    for facts in grid() + EXTRA:
+    for facts in grid() + EXTRA + LIVE:
         check(target, facts, derive(target, facts))
+
+
+def test_the_live_facts_never_change_what_may_be_placed() -> None:
+    # Place-enabled is the old rule: the feed shows things, it never enables or blocks an order.
+    for phase in Phase:
+        for facts in LIVE:
+            quiet = dataclasses.replace(facts, live="off", book_valid=False, book_age=None)
+            assert placeable(phase, facts) == placeable(phase, quiet) == should_place(phase, facts)
+            assert derive(phase, facts).place_tooltip == derive(phase, quiet).place_tooltip
+
+
+def test_the_live_book_lines() -> None:
+    on = dataclasses.replace(READY, live="live", book_valid=True, book_age=1.2)
+    assert derive(Phase.EDITING, on).book_text == "Live book: current (confirmed by the feed 1 s ago)."
+    old = derive(Phase.EDITING, dataclasses.replace(on, book_age=7.0))
+    assert (old.show_book, old.book_fresh, old.book_tone) == (True, False, "error")
+    assert old.book_text.startswith("Live book STALE: no word from the feed (last confirmed 0:07 ago)")
+    gap = derive(Phase.EDITING, dataclasses.replace(on, book_valid=False))
+    assert "waiting for a fresh snapshot" in gap.book_text
+    down = derive(Phase.EDITING, dataclasses.replace(on, live="down", live_note="the connection closed"))
+    assert "the feed is down (the connection closed)" in down.book_text
+    assert not down.book_fresh
+    refused = derive(Phase.EDITING, dataclasses.replace(on, live="unavailable", live_note="HTTP 503"))
+    assert refused.book_text.startswith("Live book unavailable (HTTP 503): the form works over REST")
+    partly = dataclasses.replace(on, **_PLACED[2])
+    assert (
+        derive(Phase.PLACED, partly).status_text
+        == "Placed: order o-1 is partly filled (1 of 3 filled, 2 resting)."
+    )
+    assert derive(
+        Phase.PLACED, partly
+    ).cancel_visible  # a partly filled order still rests: it can be canceled
+    behind = derive(Phase.PLACED, dataclasses.replace(partly, live="down"))
+    assert behind.status_text.endswith("As last read: live updates are down; Refresh reads it.")
 
 
 def test_every_event_not_in_the_table_leaves_the_phase() -> None:
@@ -260,6 +348,12 @@ facts_strategy = st.builds(
     placed_id=st.sampled_from(["", "o-1"]),
     placed_status=st.sampled_from(["", "resting", "executed", "canceled"]),
     error=st.sampled_from(["", "The exchange refused while placing the order: insufficient balance."]),
+    placed_partial=st.booleans(),
+    live=st.sampled_from(["off", "connecting", "live", "down", "unavailable"]),
+    live_note=st.sampled_from(["", "the connection closed"]),
+    book_valid=st.booleans(),
+    book_age=st.one_of(st.none(), st.floats(min_value=0, max_value=100)),
+    book_max_age=st.sampled_from([0.5, 5.0]),
 )
 
 

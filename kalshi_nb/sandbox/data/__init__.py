@@ -71,10 +71,14 @@ __all__ = [
 ]
 
 
-def build(seed: int = 0, anchor: datetime | None = None, size: int | None = None) -> Universe:
+def build(
+    seed: int = 0, anchor: datetime | None = None, size: int | None = None, history_days: int = 0
+) -> Universe:
     """Generate the synthetic exchange data for ``seed`` as of ``anchor`` (default: now, UTC).
 
     ``size`` None gives a few hundred markets; an int gives at least that many live (non-historical) markets.
+    ``history_days`` adds settled KXBTC15M windows (96 a day, a few hundred trades each) going back that many
+    days; the rest of the universe is the same with or without them.
 
     Example:
         >>> len(build(1, datetime(2026, 9, 7, tzinfo=timezone.utc)).markets) > 200
@@ -86,7 +90,7 @@ def build(seed: int = 0, anchor: datetime | None = None, size: int | None = None
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        b = Builder(seed, int(anchor.timestamp()), size)
+        b = Builder(seed, int(anchor.timestamp()), size, history_days)
         btc15m(b)
         btc_ladder(b)
         fed(b)

@@ -17,14 +17,17 @@ from .history import Hist, oi_of, price_of, quote_at, top_fields
 from .records import EMPTY_TOP, Life, Universe, status_fields
 from .times import DAY, HOUR, iso
 
+BTC_SD_15M = 0.0016  # standard deviation of the BTC index's log-return over 15 minutes
+
 
 def _seed_of(seed: int, ticker: str) -> int:
     return zlib.crc32(ticker.encode()) ^ ((seed * 0x9E3779B1) & 0xFFFFFFFF)
 
 
 class Builder:
-    def __init__(self, seed: int, anchor_ts: int, size: int | None) -> None:
+    def __init__(self, seed: int, anchor_ts: int, size: int | None, history_days: int = 0) -> None:
         self.seed = seed
+        self.history_days = history_days
         self.anchor = anchor_ts
         self.rng = random.Random(seed)
         self.u = Universe(seed=seed, anchor_ts=anchor_ts)
@@ -54,7 +57,19 @@ class Builder:
         path = []
         for _ in range(n):
             path.append(round(price * 100))
-            price *= math.exp(rng.gauss(0, 0.0016))
+            price *= math.exp(rng.gauss(0, BTC_SD_15M))
+        # Long history (history_days) is prepended, walking backwards from the first price on its own random
+        # stream, so the rest of the path (and the universe built on it) is the same with or without it.
+        extra = (self.history_days * DAY - (self.live_hours + self.hist_hours) * HOUR) // 900
+        if extra > 0:
+            back = random.Random(self.seed * 31 + 2)
+            price, older = path[0] / 100, []
+            for _ in range(extra):
+                price /= math.exp(back.gauss(0, BTC_SD_15M))
+                older.append(round(price * 100))
+            older.reverse()
+            path = older + path
+            self.btc_t0 -= extra * 900
         self.btc = path
 
     def btc_at(self, ts: int) -> int:

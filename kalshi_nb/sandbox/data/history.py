@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..money import PIP, count_str, pip_str
 from .grids import GRIDS
@@ -49,6 +50,9 @@ class Hist:
     last_yes: bool = True
     oi_milli: int = 500
     open_bid: int = -1  # >= 0: the path starts here and converges on `bid` (a window that opens undecided)
+    # Not None: a settled KXBTC15M window priced from a latent BTC path (``latent_probs``) whose standardized
+    # log-return at the close is this value (>= 0: the window settled YES).
+    latent_z: float | None = None
 
     @property
     def volume(self) -> int:
@@ -75,11 +79,52 @@ def quote_at(h: Hist, ts: float) -> tuple[int, int]:
     )
     top = len(GRIDS[h.structure]) - 1 - spread
     base: float = h.bid
+    if h.latent_z is not None:
+        # The quoted YES probability in cents; grid index i is (i + 1) cents on linear_cent.
+        bid = min(max(round(latent_probs(h.seed, h.latent_z, last)[j] * 100 - spread / 2) - 1, 0), top)
+        return bid, bid + spread
     if h.open_bid >= 0:
         # Quadratic convergence: undecided for most of the window, then the price runs to its outcome.
         base = h.open_bid + (h.bid - h.open_bid) * (j / last) ** 2
     bid = min(max(round(base + drift), 0), top)
     return bid, bid + spread
+
+
+# How the latent-path windows misprice (DESIGN.md "KXBTC15M history"): the quoted log-odds are the fair
+# log-odds times OVERCONFIDENCE, plus a per-window bias and per-minute noise (both Gaussian, in log-odds).
+OVERCONFIDENCE = 1.35
+WINDOW_BIAS_SD = 0.25
+STEP_NOISE_SD = 0.2
+
+
+@lru_cache(maxsize=8192)
+def latent_probs(seed: int, z_final: float, steps: int) -> tuple[float, ...]:
+    """The quoted YES probability on each of a window's ``steps`` quote steps (index ``j``: in force over step j).
+
+    The latent path is a Brownian bridge of unit-variance steps from 0 to ``z_final * sqrt(steps)`` (the
+    window's close, standardized), so its law is that of a plain random walk whose end is given; the fair
+    probability at step j is P(walk ends >= 0 | W_j) = Phi(W_j / sqrt(steps - j)). The quote distorts it
+    (``OVERCONFIDENCE``, bias, noise), so prices are informative but imperfect.
+
+    Example:
+        >>> p = latent_probs(1, 0.8, 15)
+        >>> len(p), 0 < min(p) <= max(p) < 1, p == latent_probs(1, 0.8, 15)
+        (15, True, True)
+    """
+    rng = random.Random(seed ^ 0x1A7E)
+    walk = [0.0]
+    for _ in range(steps):
+        walk.append(walk[-1] + rng.gauss(0.0, 1.0))
+    end = z_final * math.sqrt(steps)
+    bias = rng.gauss(0.0, WINDOW_BIAS_SD)
+    out = []
+    for j in range(steps):
+        w = walk[j] + j / steps * (end - walk[steps])
+        fair = 0.5 * math.erfc(-w / math.sqrt(2 * (steps - j)))
+        fair = min(max(fair, 1e-4), 1 - 1e-4)
+        logit = OVERCONFIDENCE * math.log(fair / (1 - fair)) + bias + rng.gauss(0.0, STEP_NOISE_SD)
+        out.append(min(max(1 / (1 + math.exp(-logit)), 0.01), 0.99))
+    return tuple(out)
 
 
 def price_of(h: Hist, ts: float, taker_yes: bool) -> int:

@@ -5,7 +5,8 @@
 subaccount and shard), ``accounting`` (balances, positions, fills, settlements, fees), ``transfers``
 (subaccounts, transfers, allocation), ``portfolio`` (queue positions, resting value), ``matching`` (order
 entry and the book), ``writes`` (the order endpoints, routing, the pause), ``shards`` (the shard table and
-the pause rule) and ``bodies`` (request parsing). This module adds the clock, the market lifecycle
+the pause rule), ``bodies`` (request parsing), ``windows`` (new KXBTC15M windows as the clock
+passes) and ``eventfees`` (event fee overrides). This module adds the clock, the market lifecycle
 and settlement, which touch every layer. One ``RLock`` guards it all.
 
 Example:
@@ -32,17 +33,19 @@ from datetime import datetime, timedelta, timezone
 from .. import data
 from ..data import iso
 from ..errors import bad_request, conflict
-from ..limits import MAX_BALANCE_CENTS, MAX_MARKETS, MAX_SEED, bounded_int
+from ..limits import MAX_BALANCE_CENTS, MAX_HISTORY_DAYS, MAX_MARKETS, MAX_SEED, bounded_int
 from .candles import Candles
 from .catalogue import Catalogue
+from .eventfees import EventFees
 from .shards import SHARDS, next_trading_pause
 from .state import _utcnow, money_str
+from .windows import Windows
 from .writes import Writes
 
 __all__ = ["Exchange", "money_str"]
 
 
-class Exchange(Writes, Candles, Catalogue):
+class Exchange(Windows, EventFees, Writes, Candles, Catalogue):
     """All exchange state and rules; thread-safe, JSON-ready answers, ``SandboxError`` on rule violations.
 
     ``now`` anchors the synthetic data (default: the clock at construction); ``clock`` is the time source
@@ -50,7 +53,8 @@ class Exchange(Writes, Candles, Catalogue):
     ``now`` and runs at the real pace). Market statuses and order expiries follow the clock forward.
     ``pauses`` turns on the Thursday 03:00-05:00 ET trading pause on that clock (off here, on in
     ``Sandbox``); ``auto_allocation`` is the starting setting of new accounts (orders draw collateral from
-    the subaccount's other shards).
+    the subaccount's other shards). ``history_days`` adds that many days of settled KXBTC15M windows with
+    their trades and candles (generated lazily: ``data.btc15m``).
 
     Example:
         >>> ex = Exchange(seed=3)
@@ -68,11 +72,13 @@ class Exchange(Writes, Candles, Catalogue):
         starting_balance_cents: int = 1_000_000,
         pauses: bool = False,
         auto_allocation: bool = True,
+        history_days: int = 0,
     ) -> None:
         # Bounds (limits.py): a typo such as markets=10**9 must be a clear error, not an out-of-memory.
         seed = bounded_int("seed", seed, low=0, high=MAX_SEED)
         if markets is not None:
             markets = bounded_int("markets", markets, low=0, high=MAX_MARKETS)
+        self._history_days = bounded_int("history_days", history_days, low=0, high=MAX_HISTORY_DAYS)
         starting_balance_cents = bounded_int(
             "starting_balance_cents", starting_balance_cents, low=0, high=MAX_BALANCE_CENTS
         )
@@ -98,7 +104,7 @@ class Exchange(Writes, Candles, Catalogue):
     def _load(self) -> None:
         self._bus_init()  # listeners stay; the published books start again from the new state
         anchor = self._anchor_arg or self._clock()
-        u = data.build(self._seed, anchor, self._size)
+        u = data.build(self._seed, anchor, self._size, self._history_days)
         self._anchor_ts = u.anchor_ts
         self._series = {s["ticker"]: s for s in u.series}
         self._series_order = [s["ticker"] for s in u.series]
@@ -144,6 +150,8 @@ class Exchange(Writes, Candles, Catalogue):
         start, _ = next_trading_pause(datetime.fromtimestamp(self._anchor_ts, tz=timezone.utc))
         self._heap.append((start.timestamp(), next(self._seq), "pause", ""))
         heapq.heapify(self._heap)
+        self._windows_init()  # rolling KXBTC15M windows (windows.py)
+        self._event_fees_init()  # event fee overrides (eventfees.py): none in the seeded data
         # Known users go back to their starting balance on subaccount 0, shard 0; subaccounts are dropped.
         members, self._members, self._accounts = self._members, {}, {}
         for user_id, member in members.items():
@@ -172,6 +180,8 @@ class Exchange(Writes, Candles, Catalogue):
                     self._cancel(order, ts_ms=int(ts * 1000))
             elif kind == "pause":
                 self._pause_begins(ts)
+            elif kind == "window":
+                self._roll_windows(ts)
         return now
 
     def _pause_begins(self, ts: float) -> None:

@@ -13,7 +13,10 @@ Events (dicts; prices in each side's own terms, as ``orderbook_delta`` with ``us
 - ``{"kind": "trade", **trade record}``, ``{"kind": "fill", "user_id", **fill record}``
 - ``{"kind": "order", **order record}`` (the record has ``user_id``)
 - ``{"kind": "position", "user_id", "subaccount", **position record}``
-- ``{"kind": "lifecycle", "ticker", "status", "result"}``, ``{"kind": "ticker", "ticker"}``
+- ``{"kind": "lifecycle", "ticker", "status", "result"}``, ``{"kind": "ticker", "ticker"}`` (a new market, from
+  ``windows``, is a ``lifecycle`` event with status ``initialized``)
+- ``{"kind": "event_created", "event_ticker"}`` (``windows``: a new event),
+  ``{"kind": "event_fee", "event_ticker", "fee_type_override", "fee_multiplier_override"}`` (``eventfees``)
 - ``{"kind": "reset"}``: the exchange was rebuilt from its seed; every earlier event is void
 
 Example:

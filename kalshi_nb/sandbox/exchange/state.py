@@ -303,6 +303,8 @@ class _Base(Bus):
 
         def _sync(self) -> float: ...
 
+        def _fee_override(self, ticker: str) -> tuple[str | None, float | None]: ...
+
     def now(self) -> datetime:
         """The exchange's current time (tz-aware UTC), from the injected clock."""
         return self._clock()
@@ -368,12 +370,14 @@ class _Base(Bus):
         return str(uuid.uuid4())
 
     def _coef(self, ticker: str, maker: bool) -> Fraction:
-        """Fee coefficient of a fill: 0.07 taker; maker per ``MAKER_COEFFICIENTS``; times fee_multiplier."""
+        """Fee coefficient of a fill: 0.07 taker; maker per ``MAKER_COEFFICIENTS``; times fee_multiplier.
+        The event's fee override, if any, replaces the series' type or multiplier (eventfees.py)."""
         s = self._series[self._mseries[ticker]]
-        mult = Fraction(str(s["fee_multiplier"]))
+        fee_type, multiplier = self._fee_override(ticker)
+        mult = Fraction(str(s["fee_multiplier"] if multiplier is None else multiplier))
         if not maker:
             return TAKER_COEFFICIENT * mult
-        return MAKER_COEFFICIENTS.get(s["fee_type"], Fraction(0)) * mult
+        return MAKER_COEFFICIENTS.get(fee_type or s["fee_type"], Fraction(0)) * mult
 
     def _position(self, acct: _Account, ticker: str) -> _Position:
         pos = acct.positions.get(ticker)

@@ -95,9 +95,12 @@ class MarketRoutes(ApiRoutes):
         return 200, dumps({"series_fee_change_arr": rows})
 
     def _h_event_fee_changes(self, ctx: _Ctx) -> tuple[int, bytes]:
-        # No event carries a fee override in the sandbox, so the list is always empty (DESIGN.md).
+        # The seeded data has no event fee override; POST /_sandbox/event_fee sets one (exchange/eventfees.py).
         filters = {"event_ticker": ctx.q.text("event_ticker")}
-        return self._list(ctx, "event_fee_changes", filters, lambda: ([], []), LIMIT_FEE_CHANGES)
+        return self._list(
+            ctx, "event_fee_changes", filters,
+            lambda: self.exchange.event_fee_changes(**filters, with_keys=True), LIMIT_FEE_CHANGES,
+        )  # fmt: skip
 
     def _c_price_grid(self, request: Request, body: object) -> dict:
         """``POST /_sandbox/price_grid`` ``{"ticker", "price_level_structure", "price_ranges"?}``: move a

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request
@@ -27,6 +28,10 @@ class ControlRoutes(AppState):
     """The control handlers (``_c_<endpoint>``) and the operations shared by Python, the CLI and them."""
 
     usage_tier: str = "basic"  # the tier /account/limits reports while rate limits are off
+    # The WebSocket feed (Sandbox sets both): its faults (ws.WsFaults) and, while it runs, its server.
+    # The HTTP app never imports the ws package: an app served without a Sandbox simply has no feed.
+    ws_faults: Any = None
+    ws_server: Any = None
 
     def register_key(self, key_id: str, public_key_pem: str | bytes, user_id: str | None = None) -> str:
         """Trust ``public_key_pem`` for ``key_id``; create an account for a new user; return the user id."""
@@ -161,6 +166,17 @@ class ControlRoutes(AppState):
             raise bad_request('expected "user_id" or "key_id" (a string)')
         return user_id
 
+    def _c_event_fee(self, request: Request, body: object) -> dict:
+        """``{"event_ticker", "fee_type_override", "fee_multiplier_override"}`` (both null: clear)."""
+        spec = _object(body)
+        unknown = sorted(set(spec) - {"event_ticker", "fee_type_override", "fee_multiplier_override"})
+        if unknown:
+            raise bad_request(f"unknown field(s): {', '.join(unknown)}")
+        change = self.exchange.set_event_fee(
+            _string(spec, "event_ticker"), spec.get("fee_type_override"), spec.get("fee_multiplier_override")
+        )
+        return {"event_fee_change": change}
+
     def _c_pauses_get(self, request: Request, body: object) -> dict:
         until = self.exchange.paused_until()
         return {"pauses": self.exchange.pauses, "paused_until": until.isoformat() if until else None}
@@ -230,3 +246,32 @@ class ControlRoutes(AppState):
         tier = _object(body).get("tier")
         self.set_rate_limit(None if tier in (None, "off") else str(tier))
         return self._c_rate_limit_get(request, None)
+
+    # --- the WebSocket feed's faults (ws/faults.py) ---------------------------------------------------
+    def _ws_faults(self) -> Any:
+        if self.ws_faults is None:
+            raise SandboxError(
+                404, "not_found", "this sandbox serves no WebSocket feed (built with ws=False)"
+            )
+        return self.ws_faults
+
+    def _c_ws_faults_get(self, request: Request, body: object) -> dict:
+        return {**self._ws_faults().as_dict(), "connections": self._ws_connections()}
+
+    def _c_ws_faults_set(self, request: Request, body: object) -> dict:
+        self._ws_faults().update(**_object(body))
+        return self._c_ws_faults_get(request, None)
+
+    def _c_ws_faults_clear(self, request: Request, body: object) -> dict:
+        self._ws_faults().clear()
+        return self._c_ws_faults_get(request, None)
+
+    def _c_ws_drop_all(self, request: Request, body: object) -> dict:
+        self._ws_faults()
+        dropped = self._ws_connections()
+        if self.ws_server is not None:
+            self.ws_server.drop_all()
+        return {"dropped": dropped}
+
+    def _ws_connections(self) -> int:
+        return int(self.ws_server.connections) if self.ws_server is not None else 0

@@ -116,6 +116,11 @@ CONTROL_RULES = [
     _ctl("/pauses", "pauses_set", "POST"),
     _ctl("/auto_allocation", "auto_allocation", "POST"),
     _ctl("/price_grid", "price_grid", "POST"),  # http/api_markets.py
+    _ctl("/ws/faults", "ws_faults_get"),  # the WebSocket feed's faults (sandbox/ws/faults.py)
+    _ctl("/ws/faults", "ws_faults_set", "POST"),
+    _ctl("/ws/faults", "ws_faults_clear", "DELETE"),
+    _ctl("/ws/drop_all", "ws_drop_all", "POST"),
+    _ctl("/event_fee", "event_fee", "POST"),  # an event fee override (exchange/eventfees.py)
 ]
 
 

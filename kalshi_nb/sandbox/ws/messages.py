@@ -15,6 +15,7 @@ import uuid
 from datetime import datetime, timezone
 from decimal import Decimal
 
+from ..data.grids import GRIDS
 from ..money import count_str
 
 # Channel -> message type (singular where the channel is plural: user_orders -> user_order).
@@ -181,8 +182,12 @@ def position_msg(event: dict) -> dict:
     }  # fmt: skip
 
 
-def lifecycle_msg(event: dict, rec: dict) -> dict | None:
-    """``market_lifecycle_v2`` msg from a bus ``lifecycle`` event, or None for a status with no event."""
+def lifecycle_msg(event: dict, rec: dict, parent: dict | None = None) -> dict | None:
+    """``market_lifecycle_v2`` msg from a bus ``lifecycle`` event, or None for a status with no event.
+
+    ``parent`` is the market's event record: a ``created`` message carries its title in
+    ``additional_metadata`` (with the market's texts, as kalshi-ws.md shows), and the price grid.
+    """
     kind = LIFECYCLE_EVENTS.get(event["status"])
     if kind is None:
         return None
@@ -193,4 +198,57 @@ def lifecycle_msg(event: dict, rec: dict) -> dict | None:
     if kind == "created":
         out["open_ts"] = iso_ms(rec.get("open_time")) // 1000
         out["close_ts"] = iso_ms(rec.get("close_time")) // 1000
+        out["additional_metadata"] = _metadata(rec, parent or {})
+        structure = rec.get("price_level_structure")
+        if structure in GRIDS:  # a custom grid (the price_grid control) has no name in the schema's enum
+            out["price_level_structure"] = structure
+            out["price_ranges"] = [dict(r) for r in rec.get("price_ranges") or ()]
     return out
+
+
+def _metadata(rec: dict, parent: dict) -> dict:
+    out: dict = {
+        "name": parent.get("title") or rec.get("title", ""), "title": rec.get("title", ""),
+        "yes_sub_title": rec.get("yes_sub_title", ""), "no_sub_title": rec.get("no_sub_title", ""),
+        "rules_primary": rec.get("rules_primary", ""), "rules_secondary": rec.get("rules_secondary", ""),
+        "can_close_early": bool(rec.get("can_close_early")), "event_ticker": rec.get("event_ticker", ""),
+        "expected_expiration_ts": iso_ms(rec.get("expected_expiration_time")) // 1000,
+    }  # fmt: skip
+    if rec.get("strike_type"):
+        out["strike_type"] = rec["strike_type"]
+    for key in ("floor_strike", "cap_strike"):
+        if isinstance(rec.get(key), int | float):
+            out[key] = rec[key]
+    return out
+
+
+def event_lifecycle_msg(ev: dict) -> dict:
+    """``event_lifecycle`` msg (on ``market_lifecycle_v2``) for a new event, from its REST record.
+
+    Example:
+        >>> event_lifecycle_msg({"event_ticker": "E", "series_ticker": "S", "title": "T", "sub_title": "st",
+        ...                      "exchange_index": 2, "collateral_return_type": "",
+        ...                      "strike_date": "2026-09-07T02:45:00Z"})["strike_date"]
+        1788749100
+    """
+    out = {
+        "event_ticker": ev["event_ticker"], "exchange_index": ev.get("exchange_index", 0),
+        "title": ev.get("title", ""), "subtitle": ev.get("sub_title", ""),
+        "collateral_return_type": ev.get("collateral_return_type") or "", "series_ticker": ev["series_ticker"],
+    }  # fmt: skip
+    if ev.get("strike_date"):
+        out["strike_date"] = iso_ms(ev["strike_date"]) // 1000
+    if ev.get("strike_period"):
+        out["strike_period"] = ev["strike_period"]
+    return out
+
+
+def event_fee_msg(event: dict) -> dict:
+    """``event_fee_update`` msg from a bus ``event_fee`` event (both overrides None: cleared).
+
+    Example:
+        >>> event_fee_msg({"event_ticker": "E", "fee_type_override": None, "fee_multiplier_override": None})
+        {'event_ticker': 'E', 'fee_type_override': None, 'fee_multiplier_override': None}
+    """
+    return {"event_ticker": event["event_ticker"], "fee_type_override": event["fee_type_override"],
+            "fee_multiplier_override": event["fee_multiplier_override"]}  # fmt: skip

@@ -37,6 +37,7 @@ from .session import BUFFER_OVERFLOW, COMMAND_LIMIT, UNABLE, Session
 
 WS_PATH = "/trade-api/ws/v2"
 PING_INTERVAL = 10.0  # seconds (kalshi-ws.md: "Ping frames every 10 seconds with body heartbeat")
+TICK_INTERVAL = 1.0  # seconds between the exchange clock ticks while a connection is open
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,10 @@ class WsServer:
         self.faults = faults or WsFaults()
         self.ping_interval = ping_interval
         self.command_limit = COMMAND_LIMIT  # per connection and second (error 27 beyond); tests lower it
+        # The exchange moves its lifecycle (a window opening, settling, a new one appearing) lazily, on the next
+        # call into it. While someone is connected, the server makes that call this often, so the feed's
+        # lifecycle messages come on time even when no request or simulation touches the exchange.
+        self.tick_interval = TICK_INTERVAL
         # A bug in a session must never break the exchange (the bus runs inside REST requests): it is
         # recorded here (Sandbox.check() re-raises it) and the connection is dropped.
         self.on_error = on_error or (lambda exc: log.error("sandbox ws error", exc_info=exc))
@@ -154,7 +159,9 @@ class WsServer:
         ) as server:  # fmt: skip
             self._port = int(next(iter(server.sockets)).getsockname()[1])
             self._ready.set()
+            ticker = asyncio.create_task(self._ticker())
             await self._stop
+            ticker.cancel()
             server.close()
             await server.wait_closed()
 
@@ -225,6 +232,20 @@ class WsServer:
 
     def _next_sid(self) -> int:
         return next(self._sids)
+
+    async def _ticker(self) -> None:
+        while True:
+            await asyncio.sleep(self.tick_interval)
+            if self._conns:
+                try:
+                    # On a worker thread: the exchange lock may be held by a long request meanwhile.
+                    await asyncio.to_thread(self._tick)
+                except Exception as exc:  # noqa: BLE001 - reported like any feed error; the ticking goes on
+                    self.on_error(exc)
+
+    def _tick(self) -> None:
+        with self.exchange._lock:
+            self.exchange._sync()
 
     async def _pinger(self, ws: Any) -> None:
         with contextlib.suppress(ConnectionClosed):

@@ -321,10 +321,22 @@ class Session:
                     self._data(sub, "trade", m.trade_msg(event))
         elif kind == "lifecycle":
             rec = self.exchange._rec.get(event["ticker"], {})
-            msg = m.lifecycle_msg(event, rec)
+            msg = m.lifecycle_msg(event, rec, self.exchange._events.get(rec.get("event_ticker", "")))
             for sub in subs:
                 if msg is not None and sub.channel == "market_lifecycle_v2":
                     self._data(sub, "market_lifecycle_v2", msg)
+        elif kind in ("event_created", "event_fee"):
+            # The channel also carries event_lifecycle (a new event) and event_fee_update (kalshi-ws.md).
+            if kind == "event_created":
+                type_, msg = (
+                    "event_lifecycle",
+                    m.event_lifecycle_msg(self.exchange._events[event["event_ticker"]]),
+                )
+            else:
+                type_, msg = "event_fee_update", m.event_fee_msg(event)
+            for sub in subs:
+                if sub.channel == "market_lifecycle_v2":
+                    self._data(sub, type_, msg)
         elif event.get("user_id") == self.user_id:
             self._private(kind, event, subs)
 
