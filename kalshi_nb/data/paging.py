@@ -1,14 +1,16 @@
 """The one paging engine behind every ``iter_*`` and ``*_df``: the list endpoints, one call's pages, merging.
 
-A pull is a list of :class:`_Query` (an endpoint, its filters, an optional row filter). :func:`_follow`
-yields the rows of one query page by page (through ``KalshiClient.paginate``). ``iter_*`` functions merge
-the queries one after another with :func:`_merge` (the first version of a row kept, through
-:func:`_iterate`); ``*_df`` functions run them concurrently and keep the most recent version with
-:func:`_latest`, then shape the rows once (through :func:`_pull`).
+A pull is a list of :class:`_Query` (an endpoint, its filters, an optional row filter). :func:`_pages`
+yields the rows of one query a page at a time (through ``KalshiClient.paginate``), :func:`_follow` the
+same rows one by one. ``iter_*`` functions merge the queries one after another with :func:`_merge_pages`
+(the first version of a row kept; rows through :func:`_iterate`, pages through :func:`_iterate_pages`);
+``*_df`` functions run them concurrently and keep the most recent version with :func:`_latest`, then
+shape the rows once (through :func:`_pull`).
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -18,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..endpoints import check_filters, limit_bounds
 from .args import _client, _max_rows, _progress, _whole
-from .pool import _Cancelled, _gc_paused, _Progress, _run
+from .pool import _Cancelled, _Progress, _run
 
 if TYPE_CHECKING:
     from ..client import KalshiClient
@@ -145,15 +147,21 @@ def _checked(queries: list[_Query]) -> list[_Query]:
     return out
 
 
-def _follow(
+def _pages(
     client: KalshiClient,
     query: _Query,
     *,
     max_rows: int | None = None,
     progress: _Progress | None = None,
     stop: threading.Event | None = None,
-) -> Iterator[dict]:
-    """The rows of one paginated call; ``client.paginate`` runs the cursor loop and its repeat check."""
+) -> Iterator[list[dict]]:
+    """The rows of one paginated call, a page (a list, never empty) at a time: the engine's one cursor walk.
+
+    ``client.paginate`` runs the cursor loop and its repeat check; each page reaches it as a single item
+    (the page's list of rows), so rows are filtered and counted a page at a time instead of passing
+    through a generator one by one (what a bulk consumer such as the store wants). :func:`_follow` is the
+    row-by-row view of the same pages.
+    """
     if max_rows is not None and max_rows <= 0:
         return
     endpoint, keep = query.endpoint, query.keep
@@ -174,23 +182,43 @@ def _follow(
             page_size if max_rows is None or keep is not None else max(1, min(page_size, max_rows - count))
         )
         body = fetch(limit=wanted, **kwargs)
+        rows = body.get(endpoint.key) or []
         if progress is not None:
-            progress.page(len(body.get(endpoint.key) or ()))
-        return body
+            progress.page(len(rows))
+        return {endpoint.key: [rows], "cursor": body.get("cursor")}
 
-    for row in client.paginate(page, endpoint.key, **params):
-        if keep is not None and not keep(row):
-            continue
-        yield row
+    pages: Iterator[list[dict]] = client.paginate(page, endpoint.key, **params)  # type: ignore[assignment]
+    for rows in pages:
+        if keep is not None:
+            rows = [row for row in rows if keep(row)]
         if max_rows is not None:
-            key = endpoint.ident(row)
-            if key is not None:
-                if key in seen:
-                    continue
-                seen.add(key)
-            count += 1
-            if count >= max_rows:
-                return
+            for at, row in enumerate(rows):
+                key = endpoint.ident(row)
+                if key is not None:
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                count += 1
+                if count >= max_rows:
+                    del rows[at + 1 :]
+                    break
+        if rows:
+            yield rows
+        if max_rows is not None and count >= max_rows:
+            return
+
+
+def _follow(
+    client: KalshiClient,
+    query: _Query,
+    *,
+    max_rows: int | None = None,
+    progress: _Progress | None = None,
+    stop: threading.Event | None = None,
+) -> Iterator[dict]:
+    """The rows of one paginated call, one by one (the pages of :func:`_pages`)."""
+    for rows in _pages(client, query, max_rows=max_rows, progress=progress, stop=stop):
+        yield from rows
 
 
 _Ident = str | Callable[[Mapping[str, Any]], Any] | None
@@ -205,12 +233,26 @@ def _merge(chunks: Iterable[Iterable[dict]], ident: _Ident, max_rows: int | None
 
     A generator cannot take back a row it has yielded, so the *first* version of a key is the one kept
     and later repeats are dropped. ``*_df`` functions use :func:`_latest` instead. Rows without a key
-    (``ident(row)`` is None) are all kept.
+    (``ident(row)`` is None) are all kept. The row view of :func:`_merge_pages`.
 
     Example:
         >>> live, old = [{"ticker": "A"}, {"ticker": "B"}], [{"ticker": "A", "v": 2}, {"ticker": "C"}]
         >>> list(_merge([live, old], "ticker", None))
         [{'ticker': 'A'}, {'ticker': 'B'}, {'ticker': 'C'}]
+    """
+    for page in _merge_pages((([row] for row in chunk) for chunk in chunks), ident, max_rows):
+        yield from page
+
+
+def _merge_pages(
+    calls: Iterable[Iterable[list[dict]]], ident: _Ident, max_rows: int | None
+) -> Iterator[list[dict]]:
+    """:func:`_merge` a page at a time: the pages of several calls, repeats dropped, never an empty page.
+
+    Example:
+        >>> live, old = [[{"ticker": "A"}, {"ticker": "B"}]], [[{"ticker": "A", "v": 2}], [{"ticker": "C"}]]
+        >>> list(_merge_pages([live, old], "ticker", None))
+        [[{'ticker': 'A'}, {'ticker': 'B'}], [{'ticker': 'C'}]]
     """
     if max_rows is not None and max_rows <= 0:
         return
@@ -218,19 +260,24 @@ def _merge(chunks: Iterable[Iterable[dict]], ident: _Ident, max_rows: int | None
     seen: set[Any] = set()
     count = repeats = 0
     try:
-        for chunk in chunks:
-            for row in chunk:
-                if key_of is not None:
-                    key = key_of(row)
-                    if key is not None:
-                        if key in seen:
-                            repeats += 1
-                            continue
-                        seen.add(key)
-                yield row
-                count += 1
-                if max_rows is not None and count >= max_rows:
-                    return
+        for pages in calls:
+            for page in pages:
+                out: list[dict] = []
+                for row in page:
+                    if key_of is not None:
+                        key = key_of(row)
+                        if key is not None:
+                            if key in seen:
+                                repeats += 1
+                                continue
+                            seen.add(key)
+                    out.append(row)
+                    count += 1
+                    if max_rows is not None and count >= max_rows:
+                        yield out
+                        return
+                if out:
+                    yield out
     finally:
         _log_repeats(repeats, key_of)
 
@@ -316,9 +363,15 @@ def _iterate(client: KalshiClient | None, queries: list[_Query], max_rows: Any) 
 
     Everything is checked here, when the ``iter_*`` function is called, before the first request.
     """
+    return itertools.chain.from_iterable(_iterate_pages(client, queries, max_rows))
+
+
+def _iterate_pages(client: KalshiClient | None, queries: list[_Query], max_rows: Any) -> Iterator[list[dict]]:
+    """:func:`_iterate` a page at a time (lists of rows, never empty): what a bulk writer such as the store
+    wants, without a generator step per row. Everything is checked here, before the first request."""
     client_, queries, limit = _prepared(client, queries, max_rows)
     ident = queries[0].endpoint.ident if queries else None
-    return _merge((_follow(client_, q, max_rows=limit) for q in queries), ident, limit)
+    return _merge_pages((_pages(client_, q, max_rows=limit) for q in queries), ident, limit)
 
 
 def _collect(
@@ -334,7 +387,13 @@ def _collect(
         stop = threading.Event()
 
         def job(query: _Query) -> Callable[[], list[dict]]:
-            return lambda: list(_follow(client, query, max_rows=max_rows, progress=bar, stop=stop))
+            def rows() -> list[dict]:
+                out: list[dict] = []
+                for page in _pages(client, query, max_rows=max_rows, progress=bar, stop=stop):
+                    out += page
+                return out
+
+            return rows
 
         chunks = _run([job(q) for q in queries], stop)
     if not queries:
@@ -352,14 +411,12 @@ def _pull(
     progress: bool | None,
     label: str,
 ) -> _T:
-    """Check everything, fetch every row of ``queries`` and shape them once, with the collector paused.
+    """Check everything, fetch every row of ``queries`` and shape them once.
 
-    The one engine of every ``*_df``: the same :func:`_follow` as ``iter_*``, and each natural key once.
+    The one engine of every ``*_df``: the same pages (:func:`_pages`) as ``iter_*``, and each natural key
+    once. The garbage collector is left as the caller has it.
     """
     setting = _progress(progress)
     client_, queries, limit = _prepared(client, queries, max_rows)
-    with _gc_paused():
-        records = _collect(client_, queries, max_rows=limit, progress=setting, label=label)
-        shaped = shape(records)
-        del records  # freed by reference counting before the collector comes back
-    return shaped
+    records = _collect(client_, queries, max_rows=limit, progress=setting, label=label)
+    return shape(records)

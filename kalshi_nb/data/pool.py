@@ -1,11 +1,13 @@
-"""Running several calls of one pull at once, its progress bar, and the collector pause of a big pull."""
+"""Running several calls of one pull at once, and its progress bar.
+
+The garbage collector is left alone: pausing it (as this module once did during big pulls) is a
+process-wide switch that also changes the caller's other threads.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import Any
 
@@ -59,24 +61,6 @@ class _Progress:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a pull builds its records.
-
-    A pull of 200,000 markets creates about a million dicts and lists that all stay alive, and the
-    collector would walk them again and again as they pile up (measured: about 3 s of a 10 s pull), while
-    JSON records hold no reference cycles to find. Reference counting still frees everything as usual.
-    The collector is switched back on afterwards only if it was on before (a caller's choice is kept).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _run(jobs: list[Callable[[], list[dict]]], stop: threading.Event) -> list[list[dict]]:

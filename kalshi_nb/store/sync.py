@@ -35,7 +35,7 @@ from ..data import (
     iter_historical_markets,
     iter_markets,
     iter_settlements,
-    iter_trades,
+    iter_trade_pages,
 )
 from ..data.args import _client
 from ..timeargs import check_range, wire_seconds
@@ -134,9 +134,14 @@ def _partitions(table: pa.Table, name: str, series: str) -> Iterator[tuple[str, 
 
 
 def _batches(records: Iterable[dict], size: int) -> Iterator[list[dict]]:
+    return _page_batches(([row] for row in records), size)
+
+
+def _page_batches(pages: Iterable[list[dict]], size: int) -> Iterator[list[dict]]:
+    """Whole pages joined into batches of at least ``size`` rows (the last may be smaller)."""
     batch: list[dict] = []
-    for row in records:
-        batch.append(row)
+    for page in pages:
+        batch += page
         if len(batch) >= size:
             yield batch
             batch = []
@@ -270,14 +275,14 @@ class _Sync:
                 # A ticker seen before (incremental, or cut by an interruption) may bring back stored rows.
                 known = self.store._stored_ids(ticker, (start or 0) * 1000) if mark else set()
                 latest = mark.get("since")
-                rows = iter_trades(
+                pages = iter_trade_pages(
                     ticker,
                     min_ts=start,
                     max_ts=self.until,
                     client=self.client,
                     include_historical=self.archived(market),
                 )
-                for batch in _batches(rows, self.page_rows):
+                for batch in _page_batches(pages, self.page_rows):
                     # The paging engine drops repeats within this pull; `known` are the rows already stored.
                     fresh = [r for r in batch if r.get("trade_id") not in known] if known else batch
                     frame = trades_frame(fresh)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import gc
-
 import pandas as pd
 import pytest
 
 import kalshi_nb
 from kalshi_nb import PaginationError, ServerError, defaults
-from kalshi_nb.client import KalshiClient
 from kalshi_nb.data import iter_events, iter_markets, iter_trades, markets_df, trades_df
 
 
@@ -161,31 +158,3 @@ def test_progress_bar_appears_on_long_pulls_only(sb, client, capsys) -> None:
     assert "markets:" in capsys.readouterr().err
     with pytest.raises(ValueError, match="progress"):
         markets_df(client=client, progress="yes")
-
-
-def test_the_garbage_collector_is_paused_during_a_pull_and_restored(sb, client) -> None:
-    seen: list[bool] = []
-
-    class Spy(KalshiClient):
-        def get_markets(self, *args: object, **kwargs: object) -> dict:
-            seen.append(gc.isenabled())
-            return super().get_markets(*args, **kwargs)
-
-    spy = Spy(api_base=sb.url, read_only=True, rate_limit=None)
-    assert gc.isenabled()
-    markets_df("KXBTC15M", status=None, client=spy)
-    assert seen == [False]
-    assert gc.isenabled()
-
-    sb.faults.update(error_rate=1.0, path="/markets$")
-    with pytest.raises(ServerError):
-        markets_df(status=None, client=client)
-    assert gc.isenabled()  # back on after a failure too
-    sb.faults.clear()
-
-    gc.disable()
-    try:
-        markets_df("KXBTC15M", status=None, client=client)
-        assert not gc.isenabled()  # a caller's own choice is kept
-    finally:
-        gc.enable()

@@ -165,6 +165,7 @@ CASES = [
         r"naive datetime.*offset or Z",
     ),
     ("iter-trades-naive", lambda c: data.iter_trades(min_ts=NAIVE, client=c), ValueError, r"naive"),
+    ("iter-trade-pages-naive", lambda c: data.iter_trade_pages(min_ts=NAIVE, client=c), ValueError, r"naive"),
     ("fills-naive", lambda c: data.fills_df(min_ts=NAIVE, client=c), ValueError, r"naive"),
     ("orders-naive", lambda c: data.orders_df(max_ts=NAIVE, client=c), ValueError, r"naive"),
     ("settlements-naive", lambda c: data.settlements_df(min_ts=NAIVE, client=c), ValueError, r"naive"),

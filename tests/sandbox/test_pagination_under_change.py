@@ -148,7 +148,10 @@ def test_rows_present_for_the_whole_pull_come_exactly_once(name, limit, seed, st
             cursor = body["cursor"]
             if not cursor:
                 break
-            for what in steps[page % len(steps)]:
+            # The clock runs minutes per page, so new KXBTC15M windows keep appearing (exchange/windows.py) and
+            # a small-limit pull could chase them forever: the world stops changing after 300 pages, and from
+            # then on the pull must end.
+            for what in steps[page % len(steps)] if page < 300 else ():
                 world.mutate(what)
             present &= world.direct(name)
             page += 1

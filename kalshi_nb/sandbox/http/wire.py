@@ -34,9 +34,28 @@ _V1_DETAILS = "https://docs.kalshi.com/api-reference/orders/create-order-v2"
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False)  # records hold no cycles
 
+try:  # about twice as fast as the stdlib encoder on market records (bench/sandbox_paging.py)
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - orjson is a core dependency; the stdlib is the fallback
+    _orjson = None  # type: ignore[assignment]
+
 
 def dumps(obj: object) -> bytes:
-    """Compact JSON bytes, as the API sends them."""
+    """Compact JSON bytes, as the API sends them.
+
+    orjson when installed (int keys written as strings, as the stdlib does); the stdlib encoder for what
+    orjson refuses (integers beyond 64 bits, other types). The two differ only in how non-ASCII text is
+    escaped (both valid UTF-8 JSON) and in non-finite floats, which no sandbox record holds.
+
+    Example:
+        >>> dumps({"a": [1, "x"], 2: None})
+        b'{"a":[1,"x"],"2":null}'
+    """
+    if _orjson is not None:
+        try:
+            return _orjson.dumps(obj, option=_orjson.OPT_NON_STR_KEYS)
+        except (TypeError, ValueError):
+            pass
     return _ENCODER.encode(obj).encode()
 
 
@@ -179,6 +198,10 @@ class _RecordBytes:
             if data is not None:
                 return data
         data = dumps(record)
+        if _orjson is not None:
+            # orjson's bytes keep the capacity of its growing buffer (about 8 KB of memory for a 1.6 KB
+            # market): a right-sized copy keeps a cache of 200,000 records at its real size.
+            data = bytes(memoryview(data))
         if len(self._bytes) >= self._max:
             self.clear()  # cheap and rare; the records of a replaced exchange go with it
         self._bytes[key] = data  # bytes first: a reader that finds the record also finds its bytes
