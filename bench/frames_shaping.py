@@ -7,7 +7,7 @@ times; see /work/shared/kalshi-api.md, "Example payloads") and times, in alterna
 - shaped: ``markets_frame(records)`` (typed columns, legacy fallbacks, derived mid/spread/time_to_close).
 
 The floor decodes the pages with ``json.loads``, the shaped pipeline with the client's decoder
-(``kalshi_nb.client._decode``, orjson); the collector is left on for both, as a user has it.
+(``kalshi_nb.client.decode_json``, orjson); the collector is left on for both, as a user has it.
 
 The records are serialised into 1,000-market JSON pages and each pipeline gets its own freshly decoded
 copy (decoded, as a client receives them: fresh, cold string objects per value, which matters for the
@@ -32,7 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from kalshi_nb.client import _decode
+from kalshi_nb.client import decode_json
 from kalshi_nb.frames import markets_frame
 
 RULES = (
@@ -167,7 +167,7 @@ def main() -> None:
     frames = {}
     for round_ in range(rounds):
         # The floor decodes with json.loads, kalshi_nb with its client's decoder (orjson).
-        order = [("floor", pd.DataFrame, json.loads), ("shaped", markets_frame, _decode)]
+        order = [("floor", pd.DataFrame, json.loads), ("shaped", markets_frame, decode_json)]
         for label, fn, loads in order if round_ % 2 == 0 else order[::-1]:
             t, records = _timed(decode, pages, loads)
             (decode_t if label == "floor" else ours_t).append(t)
@@ -189,7 +189,7 @@ def main() -> None:
         f"ratio shaped/floor (shaping only):   best {ratio_best:.2f}x   median {ratio_median:.2f}x   (target 1.3x)"
     )
     print(_line("json.loads of the pages (the floor)", decode_t))
-    print(_line("client._decode of the pages (orjson)", ours_t))
+    print(_line("client.decode_json of the pages (orjson)", ours_t))
     print(
         f"ratio incl. decoding (each its own): best {min(with_decode) / min(floor_with_decode):.2f}x"
         f"   median {statistics.median(with_decode) / statistics.median(floor_with_decode):.2f}x"

@@ -30,13 +30,23 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from datetime import date, datetime
 from typing import Any
 
-__all__ = ["MAX_UNIX_SECONDS", "check_range", "optional_unix_seconds", "unix_seconds"]
+__all__ = [
+    "MAX_UNIX_SECONDS",
+    "check_range",
+    "optional_unix_seconds",
+    "unix_seconds",
+    "wire_ms",
+    "wire_seconds",
+]
 
 MAX_UNIX_SECONDS = 253_402_300_799
 """9999-12-31T23:59:59Z: the last second a ``datetime`` can hold; anything later is a unit mistake."""
+
+_FRACTION = re.compile(r"\.(\d+)")
 
 _NAIVE_HINT = (
     "give it a timezone, e.g. datetime(..., tzinfo=timezone.utc) or pd.Timestamp(..., tz='UTC'), "
@@ -110,11 +120,47 @@ def wire_seconds(value: Any) -> int | None:
         >>> wire_seconds("1970-01-01T00:01:00Z"), wire_seconds(""), wire_seconds(None)
         (60, None, None)
     """
-    if not value:
+    ms = wire_ms(value)
+    return None if ms is None else ms // 1000
+
+
+def wire_ms(value: Any) -> int | None:
+    """A time from an exchange answer as Unix milliseconds (exact for ISO text), ``None`` when missing or
+    unreadable: ISO text with an offset or ``Z`` (any number of fraction digits), aware datetimes, or Unix
+    seconds. The one reading of wire times (the feed, the store, the ticket's order progress).
+
+    Example:
+        >>> wire_ms("1970-01-01T00:00:02.5Z"), wire_ms("2022-11-22T20:44:01.123Z"), wire_ms(""), wire_ms("x")
+        (2500, 1669149841123, None, None)
+    """
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        value = _parse_iso(value)
+    if isinstance(value, datetime):
+        if value.utcoffset() is None:
+            return None
+        # timestamp() is a float: whole seconds and microseconds apart keep the milliseconds exact.
+        return int(value.replace(microsecond=0).timestamp()) * 1000 + value.microsecond // 1000
+    if value is None:
         return None
     try:
-        return unix_seconds(value, "time")
+        unix_seconds(value, "time")  # the number checks: no NaN, no negative, no year past 9999
+        return math.floor(float(value) * 1000)
     except (TypeError, ValueError):
+        return None
+
+
+def _parse_iso(text: str) -> datetime | None:
+    """ISO-8601 text as a datetime (naive if it has no offset), None if it is not ISO text."""
+    text = text.strip()
+    # Python 3.10's fromisoformat reads neither a trailing Z nor fractions other than 3 or 6 digits.
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    text = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], text, count=1)
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
         return None
 
 
@@ -139,15 +185,11 @@ def check_range(
 
 
 def _from_text(value: str, name: str) -> int:
-    text = value.strip()
-    # Python 3.10's fromisoformat does not read a trailing Z; it means +00:00.
-    iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
-    try:
-        parsed = datetime.fromisoformat(iso)
-    except ValueError:
+    parsed = _parse_iso(value)
+    if parsed is None:
         raise ValueError(
             f"{name}={value!r} is not ISO-8601 time text with an offset, e.g. '2026-11-25T12:00:00Z'"
-        ) from None
+        )
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise ValueError(
             f"{name}={value!r} is a naive datetime (no timezone): add an offset or Z, e.g. "

