@@ -10,7 +10,9 @@ time of the whole process (interpreter start to exit), so the legs compare direc
   with its in-process split (import / connect / markets_df);
 - ``first frame, Ed25519 key`` (``--what-if``): the same with the sandbox handed an Ed25519 key instead of
   generating a 2048-bit RSA one (key generation and the client's key parse are most of connect() after the
-  imports); a what-if, not the package's behaviour.
+  imports); a what-if, not the package's behaviour;
+- ``first frame, 1 s pause`` (``--what-if``): a second between connect() and markets_df, as a notebook user
+  reading the first cell's output; its markets_df figure is the second cell's wait.
 
 Bytecode: with ``PYTHONDONTWRITEBYTECODE`` set (as in some CI shells) every fresh process recompiles the
 package; ``--pyc`` (default) runs one warm-up process that may write ``__pycache__`` first, as a user's
@@ -47,6 +49,10 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 rsa.generate_private_key = lambda **_: ed25519.Ed25519PrivateKey.generate()
 """
 
+# The what-if: a notebook user reads connect()'s output for a second before asking for the frame (the split's
+# connect figure then includes the pause).
+PAUSE = 'kn.connect("sandbox")\ntime.sleep(1.0)\n'
+
 LEGS = {
     "python -c pass": "pass",
     "import kalshi_nb": "import kalshi_nb",
@@ -72,6 +78,7 @@ def main() -> None:
     legs = dict(LEGS)
     if args.what_if:
         legs["first frame, Ed25519 key"] = ED25519 + FIRST_FRAME
+        legs["first frame, 1 s pause"] = FIRST_FRAME.replace('kn.connect("sandbox")\n', PAUSE)
     env = dict(os.environ)
     # The sandbox's simulated activity and the Thursday pause are not part of the first frame.
     env.setdefault("KALSHI_NB_SANDBOX_ACTIVITY", "0")

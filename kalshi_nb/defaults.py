@@ -20,7 +20,7 @@ import threading
 from typing import Any
 
 from . import config
-from .auth import redact
+from .auth import load_generated_key, redact
 from .client import KalshiClient
 
 log = logging.getLogger("kalshi_nb")
@@ -156,7 +156,8 @@ def _sandbox_client(client_kwargs: dict[str, Any]) -> tuple[KalshiClient, Any]:
     try:
         client = KalshiClient(
             key_id=sandbox.key_id,
-            private_key_path=sandbox.private_key_path,
+            # Its own fresh key: loaded without the RSA validation that a user's key file gets (auth.py).
+            private_key=load_generated_key(sandbox.private_key_path),
             api_base=sandbox.url,
             **client_kwargs,
         )

@@ -97,14 +97,15 @@ class Sandbox:
         activity: float | None = None,
         history_days: int = 0,
     ) -> None:
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric import rsa
-
         from .faults import Faults
         from .limits import bounded_int
-        from .server import SandboxApp
 
         port = bounded_int("port", port, low=0, high=65535)  # before the (slow) data build
+        # RSA key generation (~0.1 s) releases the GIL, so it runs in a thread while the data is built and
+        # the HTTP layer imported, instead of after them.
+        keygen = _KeyGen()
+        from .server import SandboxApp
+
         if exchange is None:
             from .exchange import Exchange
 
@@ -154,24 +155,14 @@ class Sandbox:
         self._activity: Any = None
 
         # The key pair this sandbox trusts; the private half only ever lives in a 0600 file.
-        private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        self.public_key_pem: str = (
-            private_key.public_key()
-            .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-            .decode()
-        )
+        public_pem, private_pem = keygen.result()
+        self.public_key_pem: str = public_pem
         self._key_dir = tempfile.mkdtemp(prefix="kalshi-sandbox-")
         self.private_key_path: str = os.path.join(self._key_dir, "sandbox-private-key.pem")
         fd = os.open(self.private_key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(
-                private_key.private_bytes(
-                    serialization.Encoding.PEM,
-                    serialization.PrivateFormat.PKCS8,
-                    serialization.NoEncryption(),
-                )
-            )
-        del private_key
+            fh.write(private_pem)
+        del private_pem
         self.key_id: str = str(uuid.uuid4())
         self.user_id: str = self.register_key(self.key_id, self.public_key_pem)
 
@@ -411,3 +402,44 @@ def _pauses_by_default() -> bool:
     import os
 
     return os.environ.get("KALSHI_NB_SANDBOX_PAUSES", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+class _KeyGen:
+    """A 2048-bit RSA key pair made in a daemon thread; ``result()`` waits for it and hands the PEMs over once
+    (public SubjectPublicKeyInfo text, private PKCS#8 bytes). Nothing here is logged or kept after that."""
+
+    def __init__(self) -> None:
+        # Imported here, in the building thread: two threads importing at once can trip importlib's
+        # deadlock detection, so the worker thread only computes.
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        self._serialization, self._rsa = serialization, rsa
+        self._pems: tuple[str, bytes] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="kalshi-sandbox-keygen", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        serialization, rsa = self._serialization, self._rsa
+        try:
+            key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            public = key.public_key().public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            private = key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+            self._pems = (public.decode(), private)
+        except Exception as exc:  # noqa: BLE001  (re-raised in the building thread by result())
+            self._error = exc
+
+    def result(self) -> tuple[str, bytes]:
+        self._thread.join()
+        pems, self._pems = self._pems, None
+        if pems is None:
+            raise self._error or RuntimeError("sandbox key generation produced no key")
+        return pems
+
+    def __repr__(self) -> str:
+        return "<_KeyGen>"  # never the key

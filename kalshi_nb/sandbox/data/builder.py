@@ -252,16 +252,16 @@ class Builder:
             return
         a = self.anchor
         grid = GRIDS[h.structure]
-        last = pip_str(price_of(h, h.t_last_ms / 1000, h.last_yes))  # on the last step: no path evaluation
+        last = pip_str(price_of(h, h.t_last_ms / 1000, h.last_yes, once=True))  # on the last step
         m["last_price_dollars"] = last
         m["volume_fp"] = count_str(h.volume)
         m["volume_24h_fp"] = count_str(h.v_recent)
         m["open_interest_fp"] = count_str(oi_of(h, h.volume))
         if h.n_old:
             m["previous_price_dollars"] = (
-                last if not h.n_recent else pip_str(price_of(h, h.t_prev_ms / 1000, h.prev_yes))
+                last if not h.n_recent else pip_str(price_of(h, h.t_prev_ms / 1000, h.prev_yes, once=True))
             )
         if h.t0 <= a - DAY <= h.t1:
-            bid, ask = quote_at(h, a - DAY)
+            bid, ask = quote_at(h, a - DAY, once=True)
             m["previous_yes_bid_dollars"] = pip_str(grid[bid])
             m["previous_yes_ask_dollars"] = pip_str(grid[ask])

@@ -15,6 +15,8 @@ from ..money import PIP, count_str, pip_str
 from .grids import GRIDS
 from .times import iso_ms
 
+TWOPI = 2.0 * math.pi  # as random.TWOPI
+
 
 @dataclass(slots=True)
 class Hist:
@@ -63,8 +65,11 @@ class Hist:
         return self.n_old + self.n_recent
 
 
-def quote_at(h: Hist, ts: float) -> tuple[int, int]:
-    """(bid, ask) grid indices in force at ``ts`` (clamped to ``[t0, t1]``)."""
+def quote_at(h: Hist, ts: float, *, once: bool = False) -> tuple[int, int]:
+    """(bid, ask) grid indices in force at ``ts`` (clamped to ``[t0, t1]``).
+
+    ``once``: a one-off lookup (the build's summaries): a latent-path window computes only step ``j``
+    instead of caching every step of it (same result)."""
     last = (h.t1 - h.t0) // h.step
     j = (int(min(max(ts, h.t0), h.t1)) - h.t0) // h.step
     if j >= last:
@@ -81,7 +86,8 @@ def quote_at(h: Hist, ts: float) -> tuple[int, int]:
     base: float = h.bid
     if h.latent_z is not None:
         # The quoted YES probability in cents; grid index i is (i + 1) cents on linear_cent.
-        bid = min(max(round(latent_probs(h.seed, h.latent_z, last)[j] * 100 - spread / 2) - 1, 0), top)
+        p = latent_prob(h.seed, h.latent_z, last, j) if once else latent_probs(h.seed, h.latent_z, last)[j]
+        bid = min(max(round(p * 100 - spread / 2) - 1, 0), top)
         return bid, bid + spread
     if h.open_bid >= 0:
         # Quadratic convergence: undecided for most of the window, then the price runs to its outcome.
@@ -111,25 +117,58 @@ def latent_probs(seed: int, z_final: float, steps: int) -> tuple[float, ...]:
         >>> len(p), 0 < min(p) <= max(p) < 1, p == latent_probs(1, 0.8, 15)
         (15, True, True)
     """
-    rng = random.Random(seed ^ 0x1A7E)
+    base = _latent_base(seed, z_final, steps)
+    return tuple([_latent_at(base, steps, j) for j in range(steps)])
+
+
+def latent_prob(seed: int, z_final: float, steps: int, j: int) -> float:
+    """``latent_probs(seed, z_final, steps)[j]`` (the same float) without the other steps: a market summary
+    needs one or two steps of a window it never looks at again, and at 200,000 markets the other steps'
+    erfc/log/exp were a tenth of the build. Not cached: repeated lookups (trades, candles) go through
+    ``latent_probs``."""
+    return _latent_at(_latent_base(seed, z_final, steps), steps, j)
+
+
+def _latent_base(seed: int, z_final: float, steps: int) -> tuple[list[float], list[float], float, float]:
+    """(normals, walk, end - walk[steps], bias): what every step of ``latent_probs`` shares."""
+    normals = _normals(random.Random(seed ^ 0x1A7E), 2 * steps + 1)
     walk = [0.0]
-    for _ in range(steps):
-        walk.append(walk[-1] + rng.gauss(0.0, 1.0))
+    w = 0.0
+    for k in range(steps):
+        w = w + normals[k]
+        walk.append(w)
     end = z_final * math.sqrt(steps)
-    bias = rng.gauss(0.0, WINDOW_BIAS_SD)
-    out = []
-    for j in range(steps):
-        w = walk[j] + j / steps * (end - walk[steps])
-        fair = 0.5 * math.erfc(-w / math.sqrt(2 * (steps - j)))
-        fair = min(max(fair, 1e-4), 1 - 1e-4)
-        logit = OVERCONFIDENCE * math.log(fair / (1 - fair)) + bias + rng.gauss(0.0, STEP_NOISE_SD)
-        out.append(min(max(1 / (1 + math.exp(-logit)), 0.01), 0.99))
-    return tuple(out)
+    return normals, walk, end - walk[steps], normals[steps] * WINDOW_BIAS_SD
 
 
-def price_of(h: Hist, ts: float, taker_yes: bool) -> int:
-    """Price (pips) of a trade at ``ts``: a YES taker lifts the ask, a NO taker hits the bid."""
-    bid, ask = quote_at(h, ts)
+def _latent_at(base: tuple[list[float], list[float], float, float], steps: int, j: int) -> float:
+    normals, walk, tail, bias = base
+    w = walk[j] + j / steps * tail
+    fair = 0.5 * math.erfc(-w / math.sqrt(2 * (steps - j)))
+    fair = min(max(fair, 1e-4), 1 - 1e-4)
+    logit = OVERCONFIDENCE * math.log(fair / (1 - fair)) + bias + normals[steps + 1 + j] * STEP_NOISE_SD
+    return min(max(1 / (1 + math.exp(-logit)), 0.01), 0.99)
+
+
+def _normals(rng: random.Random, n: int) -> list[float]:
+    """The first ``n`` (rounded up to a pair) values of ``rng.gauss(0.0, 1.0)`` on a fresh ``rng``, bit
+    for bit (``Random.gauss``'s Box-Muller pairs, inlined: the calls were most of ``latent_probs``, itself
+    most of a 200,000-market build). ``gauss(mu, sigma)`` returns ``mu + z * sigma``, so ``z * sigma`` here
+    is the same float (``0.0 + x == x`` but for the sign of a zero, which the sum that follows absorbs)."""
+    random_, cos, sin, sqrt, log = rng.random, math.cos, math.sin, math.sqrt, math.log
+    out: list[float] = []
+    while len(out) < n:
+        x2pi = random_() * TWOPI
+        g2rad = sqrt(-2.0 * log(1.0 - random_()))
+        out.append(cos(x2pi) * g2rad)
+        out.append(sin(x2pi) * g2rad)
+    return out
+
+
+def price_of(h: Hist, ts: float, taker_yes: bool, *, once: bool = False) -> int:
+    """Price (pips) of a trade at ``ts``: a YES taker lifts the ask, a NO taker hits the bid (``once``: as in
+    ``quote_at``)."""
+    bid, ask = quote_at(h, ts, once=once)
     return GRIDS[h.structure][ask if taker_yes else bid]
 
 
