@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+from functools import cache
 from operator import itemgetter
 from typing import Any
 
@@ -29,44 +30,37 @@ import pyarrow as pa
 
 from .schema import arrow_schema
 
-_TEXT = ("trade_id",)
-_DICT = ("ticker", "taker_side", "taker_outcome_side", "taker_book_side")
-_DECIMAL = ("count_fp", "yes_price_dollars", "no_price_dollars")
-_TIME = ("created_time",)
-_FIELDS = frozenset(_TEXT + _DICT + _DECIMAL + _TIME + ("is_block_trade",))
+_trades_schema = cache(lambda: arrow_schema("trades"))
 
 
 def trades_table(rows: list[dict[str, Any]]) -> pa.Table | None:
     """The ``trades`` table of records in today's wire form, or ``None`` if any record is not in it."""
     if not rows:
         return None
-    schema = arrow_schema("trades")
-    if set(schema.names) != _FIELDS:  # the dataset grew a column this path does not know: general path
-        return None
-    names = schema.names
+    schema = _trades_schema()
     try:
-        columns = list(zip(*map(itemgetter(*names), rows), strict=True))  # rows to columns, in C
+        columns = zip(*map(itemgetter(*schema.names), rows), strict=True)  # rows to columns, in C
+        arrays = [_column(values, field.type) for values, field in zip(columns, schema, strict=True)]
     except (KeyError, TypeError):  # a field missing, or a record that is not a mapping
         return None
-    arrays: dict[str, pa.Array] = {}
+    if any(a is None for a in arrays):
+        return None
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _column(values: tuple[Any, ...], typ: pa.DataType) -> pa.Array | None:
+    """One column by its on-disk type (the schema decides, so a new column needs no change here), or None."""
+    kinds = set(map(type, values))
+    if typ == pa.bool_():
+        return pa.array(values, type=typ) if kinds == {bool} else None
+    if kinds != {str} or "" in values:  # frames reads an empty string as missing
+        return None
+    text = pa.array(values, type=pa.string())
     try:
-        for name, values in zip(names, columns, strict=True):
-            kinds = set(map(type, values))
-            if name == "is_block_trade":
-                if kinds != {bool}:
-                    return None
-                arrays[name] = pa.array(values, type=pa.bool_())
-                continue
-            if kinds != {str} or "" in values:  # frames reads an empty string as missing
-                return None
-            text = pa.array(values, type=pa.string())
-            typ = schema.field(name).type
-            # Casts are exact or they raise: a decimal that would lose digits, a time without a zone or
-            # finer than a millisecond. Those rows take the general path (which says what it does).
-            if name in _DICT:
-                arrays[name] = text.dictionary_encode().cast(typ)
-            else:
-                arrays[name] = text if name in _TEXT else text.cast(typ)
+        # Casts are exact or they raise: a decimal that would lose digits, a time without a zone or finer
+        # than a millisecond. Those rows take the general path (which says what it does).
+        if pa.types.is_dictionary(typ):
+            return text.dictionary_encode().cast(typ)
+        return text if typ == pa.string() else text.cast(typ)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return None
-    return pa.Table.from_arrays([arrays[n] for n in schema.names], schema=schema)
