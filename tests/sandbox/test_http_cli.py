@@ -50,6 +50,29 @@ class Cli:
         return self.banner
 
 
+def _free_port_pair() -> int:
+    """A port P with P and P+1 both free, below the kernel's ephemeral range.
+
+    The CLI puts its WebSocket feed on --port + 1. A port from bind(0) lies in the ephemeral range, where
+    any outgoing connection of another test (or of the first CLI, in TIME_WAIT) may hold P+1 by the time
+    the second CLI binds it: that failed a CI run once. Ports below the range are never handed out that way.
+    """
+    import random
+    import socket
+
+    ranges = Path("/proc/sys/net/ipv4/ip_local_port_range")
+    low = int(ranges.read_text().split()[0]) if ranges.exists() else 32768  # Linux's default elsewhere
+    for port in random.Random().sample(range(20000, min(low, 32768) - 1), 200):
+        with socket.socket() as a, socket.socket() as b:
+            try:
+                a.bind(("127.0.0.1", port))
+                b.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+            return port
+    raise AssertionError("no two adjacent free ports between 20000 and the ephemeral range")
+
+
 @contextmanager
 def cli(*args: str) -> Iterator[Cli]:
     proc = subprocess.Popen(
@@ -157,11 +180,7 @@ def test_write_env_produces_a_working_env(tmp_path: Path):
 
 def test_a_restart_on_a_fixed_port_keeps_the_env_working(tmp_path: Path):
     """`make sandbox` (fixed port, --force): the .env a notebook already read keeps working after a restart."""
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = str(probe.getsockname()[1])
+    port = str(_free_port_pair())
     env_file = tmp_path / ".env"
 
     def values() -> dict[str, str]:
