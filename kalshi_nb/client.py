@@ -14,11 +14,13 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
@@ -360,10 +362,14 @@ class KalshiClient(TradeCalls):
         body: Any = None
         malformed = False
         if response.content:
-            try:
-                body = decode_json(response.content)
-            except ValueError:
-                malformed = True
+            decode = _BODY_DECODER.get()
+            if decode is not None and 200 <= status < 300:
+                body = decode(response.content)
+            if body is None:
+                try:
+                    body = decode_json(response.content)
+                except ValueError:
+                    malformed = True
         if status >= 400:
             code = parse_error_body(body)[0]
             err = api_error(response, method=method, path=full_path, body=body, hint=self._hint(status, code))
@@ -428,6 +434,27 @@ class KalshiClient(TradeCalls):
             f"check that {config.ENV_KEY_ID} ({redact(self._auth.key_id)}) is the id of this private key"
         )
         return "; ".join(hints)
+
+
+_BODY_DECODER: ContextVar[Callable[[bytes], Any] | None] = ContextVar("kalshi_nb_body_decoder", default=None)
+
+
+@contextlib.contextmanager
+def decoding_bodies(decode: Callable[[bytes], Any]) -> Iterator[None]:
+    """Within the block (this thread or task only), a successful response's body goes through ``decode``
+    first; where it returns None, the usual :func:`decode_json` decodes it. The paging engine uses it to
+    read list pages with pyarrow (kalshi_nb.frames.arrow) without the client knowing about frames.
+
+    Example:
+        >>> with decoding_bodies(lambda content: {"size": len(content)}):
+        ...     client._request("GET", "/exchange/status")["size"] > 0
+        True
+    """
+    token = _BODY_DECODER.set(decode)
+    try:
+        yield
+    finally:
+        _BODY_DECODER.reset(token)
 
 
 def decode_json(content: bytes | str) -> Any:

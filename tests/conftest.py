@@ -38,6 +38,18 @@ def money_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("KALSHI_NB_LIVE_TRADING", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def trading_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The client's weekly-pause guard reads a Wednesday noon, not the wall clock, so no test depends on
+    being run outside Thursday 03:00-05:00 ET; tests of the pause set a client's own ``pause_clock``."""
+    from datetime import datetime, timezone
+
+    from kalshi_nb.trading.pause import PauseGuard
+
+    wednesday_noon = datetime(2026, 12, 2, 12, 0, tzinfo=timezone.utc)
+    monkeypatch.setattr(PauseGuard, "pause_clock", staticmethod(lambda: wednesday_noon))
+
+
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[object]:
     """The session's sandbox (seed 0, no rate limit); a directory overrides it when it needs other data."""

@@ -30,12 +30,22 @@ log = logging.getLogger("kalshi_nb.data")
 _T = TypeVar("_T")
 
 
-def _field(name: str) -> Callable[[Mapping[str, Any]], Any]:
-    def key(row: Mapping[str, Any]) -> Any:
-        return row.get(name)
+@dataclass(frozen=True)
+class _Field:
+    """A row's natural key that is one field (``ticker``, ``trade_id``, ...)."""
 
-    key.__name__ = name  # shown in the log line about dropped repeats
-    return key
+    name: str
+
+    @property
+    def __name__(self) -> str:  # shown in the log line about dropped repeats
+        return self.name
+
+    def __call__(self, row: Mapping[str, Any]) -> Any:
+        return row.get(self.name)
+
+
+def _field(name: str) -> _Field:
+    return _Field(name)
 
 
 def _fill_key(row: Mapping[str, Any]) -> Any:
@@ -154,16 +164,21 @@ def _pages(
     max_rows: int | None = None,
     progress: _Progress | None = None,
     stop: threading.Event | None = None,
+    decode: Callable[[bytes, str], Any] | None = None,
 ) -> Iterator[list[dict]]:
     """The rows of one paginated call, a page (a list, never empty) at a time: the engine's one cursor walk.
 
     ``client.paginate`` runs the cursor loop and its repeat check; each page reaches it as a single item
     (the page's list of rows), so rows are filtered and counted a page at a time instead of passing
     through a generator one by one (what a bulk consumer such as the store wants). :func:`_follow` is the
-    row-by-row view of the same pages.
+    row-by-row view of the same pages. With ``decode`` (only without ``max_rows`` or a row filter), each
+    body goes through ``decode(content, key)`` first, and a page it reads is whatever it returns
+    (kalshi_nb.frames.arrow's pages); see :func:`_pull`.
     """
     if max_rows is not None and max_rows <= 0:
         return
+    from ..client import decoding_bodies  # not at import: kalshi_nb.data loads before the client is used
+
     endpoint, keep = query.endpoint, query.keep
     params = dict(query.params)
     page_size = params.pop("limit", None) or endpoint.page_size
@@ -181,7 +196,11 @@ def _pages(
         wanted = (
             page_size if max_rows is None or keep is not None else max(1, min(page_size, max_rows - count))
         )
-        body = fetch(limit=wanted, **kwargs)
+        if decode is None:
+            body = fetch(limit=wanted, **kwargs)
+        else:
+            with decoding_bodies(lambda content: decode(content, endpoint.key)):
+                body = fetch(limit=wanted, **kwargs)
         rows = body.get(endpoint.key) or []
         if progress is not None:
             progress.page(len(rows))
@@ -381,25 +400,19 @@ def _collect(
     max_rows: int | None,
     progress: bool | None,
     label: str,
-) -> list[dict]:
-    """Every row of ``queries`` (run concurrently), merged, most recent version kept; raises if a call fails."""
+    decode: Callable[[bytes, str], Any] | None = None,
+) -> list[list[Any]]:
+    """Every page of each of ``queries`` (run concurrently), a list per query; raises if a call fails."""
     with _Progress(progress, label) as bar:
         stop = threading.Event()
 
-        def job(query: _Query) -> Callable[[], list[dict]]:
-            def rows() -> list[dict]:
-                out: list[dict] = []
-                for page in _pages(client, query, max_rows=max_rows, progress=bar, stop=stop):
-                    out += page
-                return out
+        def job(query: _Query) -> Callable[[], list[Any]]:
+            def pages() -> list[Any]:
+                return list(_pages(client, query, max_rows=max_rows, progress=bar, stop=stop, decode=decode))
 
-            return rows
+            return pages
 
-        chunks = _run([job(q) for q in queries], stop)
-    if not queries:
-        return []
-    endpoint = queries[0].endpoint
-    return _latest(chunks, endpoint.ident, max_rows, endpoint.updated)
+        return _run([job(q) for q in queries], stop)
 
 
 def _pull(
@@ -413,10 +426,57 @@ def _pull(
 ) -> _T:
     """Check everything, fetch every row of ``queries`` and shape them once.
 
-    The one engine of every ``*_df``: the same pages (:func:`_pages`) as ``iter_*``, and each natural key
-    once. The garbage collector is left as the caller has it.
+    The one engine of every ``*_df``: the same pages (:func:`_pages`) as ``iter_*``, each natural key once,
+    the most recent version kept (:func:`_latest`). With pyarrow installed, a pull that needs no row-level
+    work while it runs (no ``max_rows``, no row filter) has its pages read by pyarrow in the threads that
+    fetch them and shaped in Arrow (kalshi_nb.frames.arrow); wherever that cannot give exactly the frame of
+    the records path (a repeated row, a ``null``, an odd value), the same pages take the records path. The
+    garbage collector is left as the caller has it.
     """
     setting = _progress(progress)
     client_, queries, limit = _prepared(client, queries, max_rows)
-    records = _collect(client_, queries, max_rows=limit, progress=setting, label=label)
-    return shape(records)
+    arrow = _arrow_path(shape, queries, limit)
+    decode = arrow.page_decoder(shape) if arrow is not None else None
+    chunks = _collect(client_, queries, max_rows=limit, progress=setting, label=label, decode=decode)
+    if not queries:
+        return shape([])
+    endpoint = queries[0].endpoint
+    if (
+        arrow is not None
+        and chunks
+        and all(isinstance(p, arrow.ArrowPage) for pages in chunks for p in pages)
+    ):
+        assert isinstance(endpoint.ident, _Field)
+        frame = arrow.shaped_frame([p for pages in chunks for p in pages], shape, endpoint.ident.name)
+        if frame is not None:
+            return frame
+    rows = (_rows(pages, endpoint.key) for pages in chunks)
+    return shape(_latest(rows, endpoint.ident, limit, endpoint.updated))
+
+
+def _rows(pages: list[Any], key: str) -> Iterator[dict]:
+    """The rows of one call's pages; a page pyarrow read is decoded again as the records path reads it."""
+    from ..client import decode_json
+
+    for page in pages:
+        if isinstance(page, list):
+            yield from page
+        else:
+            yield from decode_json(page.raw)[key]
+
+
+_USE_ARROW: bool | None = None
+"""Whether ``*_df`` pulls may use pyarrow: None, when it is installed; False never (tests compare both)."""
+
+
+def _arrow_path(shape: Callable[..., Any], queries: list[_Query], max_rows: int | None) -> Any:
+    """kalshi_nb.frames.arrow when this pull can use it, else None."""
+    if _USE_ARROW is False or max_rows is not None or not queries:
+        return None
+    if any(q.keep is not None or not isinstance(q.endpoint.ident, _Field) for q in queries):
+        return None
+    try:
+        from ..frames import arrow
+    except ImportError:  # no pyarrow (the store extra is not installed)
+        return None
+    return arrow if shape in arrow._FROM_SHAPED else None

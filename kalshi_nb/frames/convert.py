@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -246,6 +246,13 @@ def _category_key(value: Any) -> str:
 
 def _to_category(name: str, values: np.ndarray, dtype: pd.CategoricalDtype) -> pd.Categorical:
     codes, uniques = _factorize(values)
+    return _categorical(name, codes, uniques, dtype)
+
+
+def _categorical(
+    name: str, codes: np.ndarray, uniques: Sequence[Any], dtype: pd.CategoricalDtype
+) -> pd.Categorical:
+    """A categorical from ``uniques[codes]``: known categories first, new values appended (sorted) and logged."""
     known = {category: i for i, category in enumerate(dtype.categories)}
     new = sorted((u for u in uniques if u not in known and not _is_missing(u)), key=_category_key)
     if new:
@@ -336,16 +343,33 @@ def _field_block(records: list[Record], names: list[str]) -> np.ndarray:
 def _shape(records: list[Record], schema: Sequence[_Col], *, exclude: Iterable[str] = ()) -> _Shaped:
     n = len(records)
     # The union of keys tells which fields are absent everywhere (nothing to read) and which are unknown.
-    keys = set().union(*records) - set(exclude) if n else set()
-    fixed = {c.name for c in schema}
-    legacy = {name for c in schema for name, _ in c.legacy}
-    names = sorted(keys)
+    names = sorted(set().union(*records) - set(exclude)) if n else []
     block = _field_block(records, names) if names else np.empty((0, 0), dtype=object)
     position = {name: j for j, name in enumerate(names)}
 
     def column(name: str) -> np.ndarray:
         return block[:, position[name]]
 
+    return _shape_columns(n, names, column, schema)
+
+
+def _shape_columns(
+    n: int,
+    names: Sequence[str],
+    column: Callable[[str], np.ndarray],
+    schema: Sequence[_Col],
+    typed: Callable[[_Col], Any] | None = None,
+) -> _Shaped:
+    """The fixed columns, legacy spellings and extras of ``n`` rows whose fields are ``names`` (sorted).
+
+    ``column(name)`` gives one field's values as the object array the records hold (NaN where a record
+    lacks the field). ``typed(col)``, when given, may convert a fixed column straight from a typed source
+    (kalshi_nb.frames.arrow) and returns None where it cannot; the object values are converted then. Both
+    paths of a column must give the same result: the decoding paths differ only in speed.
+    """
+    keys = set(names)
+    fixed = {c.name for c in schema}
+    legacy = {name for c in schema for name, _ in c.legacy}
     columns: dict[str, Any] = {}
     overrides: dict[str, Any] = {}
     for col in schema:
@@ -353,7 +377,11 @@ def _shape(records: list[Record], schema: Sequence[_Col], *, exclude: Iterable[s
             if col.name in keys:
                 overrides[col.name] = _convert(col, column(col.name))
             continue
-        values = _convert(col, column(col.name)) if col.name in keys else None
+        values = None
+        if col.name in keys:
+            values = typed(col) if typed is not None else None
+            if values is None:
+                values = _convert(col, column(col.name))
         for old, divisor in col.legacy:
             if old not in keys:
                 continue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -47,7 +47,10 @@ def markets_frame(records: Iterable[Record], *, now: Now = None) -> pd.DataFrame
         >>> float(df.loc[0, "mid_dollars"]), float(df.loc[0, "spread_dollars"])
         (0.405, 0.01)
     """
-    shaped = _shape(_as_list(records), _SCHEMAS["markets"])
+    return _markets(_shape(_as_list(records), _SCHEMAS["markets"]), now)
+
+
+def _markets(shaped: _Shaped, now: Now = None) -> pd.DataFrame:
     _add_market_derived(shaped, now)
     return _assemble(shaped, _SCHEMAS["markets"])
 
@@ -183,7 +186,10 @@ def trades_frame(records: Iterable[Record]) -> pd.DataFrame:
         >>> float(trades_frame([{"trade_id": "t", "count_fp": "763.00"}]).loc[0, "count_fp"])
         763.0
     """
-    shaped = _shape(_as_list(records), _TRADE_COLUMNS)
+    return _trades(_shape(_as_list(records), _TRADE_COLUMNS))
+
+
+def _trades(shaped: _Shaped) -> pd.DataFrame:
     _fill_direction(
         shaped,
         _TRADE_COLUMNS,
@@ -205,7 +211,10 @@ def fills_frame(records: Iterable[Record]) -> pd.DataFrame:
         >>> float(fills_frame([{"fill_id": "f", "fee_cost": "0.0420"}]).loc[0, "fee_cost"])
         0.042
     """
-    shaped = _shape(_as_list(records), _FILL_COLUMNS)
+    return _fills(_shape(_as_list(records), _FILL_COLUMNS))
+
+
+def _fills(shaped: _Shaped) -> pd.DataFrame:
     for target, source in (
         ("fill_id", "trade_id"),
         ("trade_id", "fill_id"),
@@ -229,7 +238,10 @@ def orders_frame(records: Iterable[Record]) -> pd.DataFrame:
         >>> orders_frame([{"order_id": "o", "status": "resting"}])["status"].cat.categories.tolist()
         ['resting', 'canceled', 'executed', 'pending']
     """
-    shaped = _shape(_as_list(records), _ORDER_COLUMNS)
+    return _orders(_shape(_as_list(records), _ORDER_COLUMNS))
+
+
+def _orders(shaped: _Shaped) -> pd.DataFrame:
     _fill_direction(
         shaped, _ORDER_COLUMNS, side="side", action="action", outcome="outcome_side", book="book_side"
     )
@@ -245,7 +257,11 @@ def positions_frame(records: Iterable[Record]) -> pd.DataFrame:
         >>> float(positions_frame([{"ticker": "T", "position": -3}]).loc[0, "position_fp"])  # legacy integer count
         -3.0
     """
-    return _assemble(_shape(_as_list(records), _POSITION_COLUMNS), _POSITION_COLUMNS)
+    return _positions(_shape(_as_list(records), _POSITION_COLUMNS))
+
+
+def _positions(shaped: _Shaped) -> pd.DataFrame:
+    return _assemble(shaped, _POSITION_COLUMNS)
 
 
 def event_positions_frame(records: Iterable[Record]) -> pd.DataFrame:
@@ -323,3 +339,14 @@ def ticker_frame(records: Iterable[Record]) -> pd.DataFrame:
         0.45
     """
     return _assemble(_shape(_as_list(records), _SCHEMAS["ticker"]), _SCHEMAS["ticker"])
+
+
+_FROM_SHAPED: dict[Callable[..., pd.DataFrame], tuple[Sequence[_Col], Callable[[_Shaped], pd.DataFrame]]] = {
+    markets_frame: (_SCHEMAS["markets"], _markets),
+    trades_frame: (_TRADE_COLUMNS, _trades),
+    fills_frame: (_FILL_COLUMNS, _fills),
+    orders_frame: (_ORDER_COLUMNS, _orders),
+    positions_frame: (_POSITION_COLUMNS, _positions),
+}
+"""The shaping functions whose rows may come from another decoder (kalshi_nb.frames.arrow): the column table
+each reads, and the rest of its work once the columns are converted. The same function serves both paths."""

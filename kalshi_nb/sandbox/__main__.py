@@ -55,7 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-pauses",
         dest="pauses",
         action="store_false",
-        help="no Thursday 03:00-05:00 ET trading pause (default: the pause follows the exchange's clock)",
+        default=None,  # None: the Sandbox's default, which KALSHI_NB_SANDBOX_PAUSES=0 turns off (the tests)
+        help="no Thursday 03:00-05:00 ET trading pause (default: the pause follows the exchange's clock, "
+        "unless KALSHI_NB_SANDBOX_PAUSES=0)",
     )
     p.add_argument(
         "--no-auto-allocation",

@@ -118,6 +118,9 @@ def test_preview_warns_and_place_refuses(pclient, psb) -> None:
 def test_production_reads_the_wall_clock_and_a_sandbox_does_not(
     pclient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from kalshi_nb.trading.pause import PauseGuard
+
+    monkeypatch.setattr(PauseGuard, "pause_clock", None)  # the default, which the suite's conftest replaces
     seen: list[datetime] = []
 
     def fake_window(now: datetime) -> tuple[datetime, datetime]:

@@ -253,3 +253,17 @@ def test_bad_arguments_exit_2(argv, capsys):
         main(argv)
     assert info.value.code == 2
     assert capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("setting", "active"), [("0", True), ("1", False)])
+def test_the_cli_follows_the_pause_setting_of_the_environment(monkeypatch, setting, active):
+    """KALSHI_NB_SANDBOX_PAUSES=0 (the test suite's setting) turns the weekly pause off for a CLI sandbox too,
+    so a notebook test run on a Thursday at 03:30 ET can still place its order; --no-pauses always does."""
+    thursday_0330_et = "2026-12-03T08:30:00Z"
+    monkeypatch.setenv("KALSHI_NB_SANDBOX_PAUSES", setting)
+    with cli("--now", thursday_0330_et, "--no-ws") as c:
+        status = requests.get(c.url + "/exchange/status", timeout=30).json()
+    assert status["trading_active"] is active
+    if not active:
+        with cli("--now", thursday_0330_et, "--no-ws", "--no-pauses") as c:
+            assert requests.get(c.url + "/exchange/status", timeout=30).json()["trading_active"] is True

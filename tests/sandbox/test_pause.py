@@ -168,7 +168,9 @@ def test_the_pause_over_http_and_the_control_route() -> None:
 def test_sandbox_and_cli_options(monkeypatch) -> None:
     monkeypatch.delenv("KALSHI_NB_SANDBOX_PAUSES", raising=False)  # the suite turns it off by default
     at = utc(2026, 12, 3, 8, 30)
-    assert build_parser().parse_args([]).pauses is True
+    assert (
+        build_parser().parse_args([]).pauses is None
+    )  # the Sandbox decides: on, unless KALSHI_NB_SANDBOX_PAUSES=0
     assert build_parser().parse_args(["--no-pauses"]).pauses is False
     assert build_parser().parse_args(["--no-auto-allocation"]).auto_allocation is False
     box = Sandbox(exchange=Exchange(seed=2, now=at, clock=lambda: at), rate_limit=None)
