@@ -14,22 +14,20 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import email.utils
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator
-from contextvars import ContextVar
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
-import orjson
 import requests
 
 from . import config
 from .auth import KalshiAuth, PrivateKey, load_private_key, parse_private_key, redact
+from .bodies import body_decoder, decode_json
 from .envcheck import prove_sandbox
 from .errors import (
     KalshiAPIError,
@@ -362,7 +360,7 @@ class KalshiClient(TradeCalls):
         body: Any = None
         malformed = False
         if response.content:
-            decode = _BODY_DECODER.get()
+            decode = body_decoder()
             if decode is not None and 200 <= status < 300:
                 body = decode(response.content)
             if body is None:
@@ -434,46 +432,6 @@ class KalshiClient(TradeCalls):
             f"check that {config.ENV_KEY_ID} ({redact(self._auth.key_id)}) is the id of this private key"
         )
         return "; ".join(hints)
-
-
-_BODY_DECODER: ContextVar[Callable[[bytes], Any] | None] = ContextVar("kalshi_nb_body_decoder", default=None)
-
-
-@contextlib.contextmanager
-def decoding_bodies(decode: Callable[[bytes], Any]) -> Iterator[None]:
-    """Within the block (this thread or task only), a successful response's body goes through ``decode``
-    first; where it returns None, the usual :func:`decode_json` decodes it. The paging engine uses it to
-    read list pages with pyarrow (kalshi_nb.frames.arrow) without the client knowing about frames.
-
-    Example:
-        >>> with decoding_bodies(lambda content: {"size": len(content)}):
-        ...     client._request("GET", "/exchange/status")["size"] > 0
-        True
-    """
-    token = _BODY_DECODER.set(decode)
-    try:
-        yield
-    finally:
-        _BODY_DECODER.reset(token)
-
-
-def decode_json(content: bytes | str) -> Any:
-    """A response body (or a WebSocket frame) as JSON: orjson (about a third faster than ``json`` on list
-    pages), else ``json``. The one JSON decoder of the client and the live feed.
-
-    orjson refuses NaN/Infinity literals, which the standard module accepts: such a body is decoded by
-    ``json`` instead of being reported as malformed. (One difference remains: orjson reads an integer
-    beyond 64 bits as a float; Kalshi's counts and ids never come near.) A body neither accepts raises
-    ``ValueError``.
-
-    Example:
-        >>> decode_json(b'{"a": 1}'), decode_json('{"x": NaN}')["x"] != 0
-        ({'a': 1}, True)
-    """
-    try:
-        return orjson.loads(content)
-    except orjson.JSONDecodeError:
-        return json.loads(content)
 
 
 def _query(params: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ..bodies import decode_json, decoding_bodies
 from ..endpoints import check_filters, limit_bounds
 from .args import _client, _max_rows, _progress, _whole
 from .pool import _Cancelled, _Progress, _run
@@ -177,8 +178,6 @@ def _pages(
     """
     if max_rows is not None and max_rows <= 0:
         return
-    from ..client import decoding_bodies  # not at import: kalshi_nb.data loads before the client is used
-
     endpoint, keep = query.endpoint, query.keep
     params = dict(query.params)
     page_size = params.pop("limit", None) or endpoint.page_size
@@ -456,8 +455,6 @@ def _pull(
 
 def _rows(pages: list[Any], key: str) -> Iterator[dict]:
     """The rows of one call's pages; a page pyarrow read is decoded again as the records path reads it."""
-    from ..client import decode_json
-
     for page in pages:
         if isinstance(page, list):
             yield from page

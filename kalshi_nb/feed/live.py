@@ -32,7 +32,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from .. import config
 from ..auth import HEADER_KEY, HEADER_SIGNATURE, HEADER_TIMESTAMP
-from ..client import decode_json
+from ..bodies import decode_json
 from ..errors import ReadOnlyError
 from .backfill import TradeBackfill
 from .reads import FeedReads

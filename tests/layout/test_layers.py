@@ -25,6 +25,7 @@ FLOORS = {
     "frames": 1,
     "display": 1,
     "pauses": 1,
+    "bodies": 1,
     "auth": 2,
     "ratelimit": 2,
     "retry": 2,
