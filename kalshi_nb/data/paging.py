@@ -45,10 +45,6 @@ class _Field:
         return row.get(self.name)
 
 
-def _field(name: str) -> _Field:
-    return _Field(name)
-
-
 def _fill_key(row: Mapping[str, Any]) -> Any:
     """A fill's ``fill_id``; without one, the (``trade_id``, ``order_id``) pair that names the same fill."""
     fill_id = row.get("fill_id")
@@ -85,35 +81,35 @@ class _Endpoint:
 
 
 _MARKETS = _Endpoint(
-    "markets", "markets", "get_markets", _field("ticker"), "updated_time", ("series", "event")
+    "markets", "markets", "get_markets", _Field("ticker"), "updated_time", ("series", "event")
 )
 _HISTORICAL_MARKETS = _Endpoint(
     "historical_markets",
     "markets",
     "get_historical_markets",
-    _field("ticker"),
+    _Field("ticker"),
     "updated_time",
     ("series", "event"),
 )
-_EVENTS = _Endpoint("events", "events", "get_events", _field("event_ticker"), "last_updated_ts", ("series",))
-_TRADES = _Endpoint("trades", "trades", "get_trades", _field("trade_id"))
-_HISTORICAL_TRADES = _Endpoint("historical_trades", "trades", "get_historical_trades", _field("trade_id"))
+_EVENTS = _Endpoint("events", "events", "get_events", _Field("event_ticker"), "last_updated_ts", ("series",))
+_TRADES = _Endpoint("trades", "trades", "get_trades", _Field("trade_id"))
+_HISTORICAL_TRADES = _Endpoint("historical_trades", "trades", "get_historical_trades", _Field("trade_id"))
 _POSITIONS = _Endpoint(
-    "positions", "market_positions", "get_positions", _field("ticker"), "last_updated_ts", ("event",)
+    "positions", "market_positions", "get_positions", _Field("ticker"), "last_updated_ts", ("event",)
 )
 _HISTORICAL_POSITIONS = _Endpoint(
     "historical_positions",
     "market_positions",
     "get_historical_positions",
-    _field("ticker"),
+    _Field("ticker"),
     "last_updated_ts",
     ("event",),
 )
 _FILLS = _Endpoint("fills", "fills", "get_fills", _fill_key)
 _HISTORICAL_FILLS = _Endpoint("historical_fills", "fills", "get_historical_fills", _fill_key)
-_ORDERS = _Endpoint("orders", "orders", "get_orders", _field("order_id"), "last_update_time", ("event",))
+_ORDERS = _Endpoint("orders", "orders", "get_orders", _Field("order_id"), "last_update_time", ("event",))
 _HISTORICAL_ORDERS = _Endpoint(
-    "historical_orders", "orders", "get_historical_orders", _field("order_id"), "last_update_time", ("event",)
+    "historical_orders", "orders", "get_historical_orders", _Field("order_id"), "last_update_time", ("event",)
 )
 _SETTLEMENTS = _Endpoint("settlements", "settlements", "get_settlements", _settlement_key, None, ("event",))
 _LISTS: tuple[_Endpoint, ...] = (
@@ -182,6 +178,7 @@ def _pages(
     params = dict(query.params)
     page_size = params.pop("limit", None) or endpoint.page_size
     fetch = getattr(client, endpoint.method)
+    read = None if decode is None else (lambda content: decode(content, endpoint.key))
     # With max_rows, count distinct rows: a row repeated by overlapping pages must not use up the quota
     # (the merge drops the repeat, and the pull would come back short).
     seen: set[Any] = set()
@@ -195,10 +192,10 @@ def _pages(
         wanted = (
             page_size if max_rows is None or keep is not None else max(1, min(page_size, max_rows - count))
         )
-        if decode is None:
+        if read is None:
             body = fetch(limit=wanted, **kwargs)
         else:
-            with decoding_bodies(lambda content: decode(content, endpoint.key)):
+            with decoding_bodies(read):
                 body = fetch(limit=wanted, **kwargs)
         rows = body.get(endpoint.key) or []
         if progress is not None:
@@ -243,7 +240,7 @@ _Ident = str | Callable[[Mapping[str, Any]], Any] | None
 
 
 def _key_of(ident: _Ident) -> Callable[[Mapping[str, Any]], Any] | None:
-    return _field(ident) if isinstance(ident, str) else ident
+    return _Field(ident) if isinstance(ident, str) else ident
 
 
 def _merge(chunks: Iterable[Iterable[dict]], ident: _Ident, max_rows: int | None) -> Iterator[dict]:
@@ -462,13 +459,13 @@ def _rows(pages: list[Any], key: str) -> Iterator[dict]:
             yield from decode_json(page.raw)[key]
 
 
-_USE_ARROW: bool | None = None
-"""Whether ``*_df`` pulls may use pyarrow: None, when it is installed; False never (tests compare both)."""
+_USE_ARROW = True
+"""Whether ``*_df`` pulls may use pyarrow when it is installed (tests turn it off to compare both paths)."""
 
 
 def _arrow_path(shape: Callable[..., Any], queries: list[_Query], max_rows: int | None) -> Any:
     """kalshi_nb.frames.arrow when this pull can use it, else None."""
-    if _USE_ARROW is False or max_rows is not None or not queries:
+    if not _USE_ARROW or max_rows is not None or not queries:
         return None
     if any(q.keep is not None or not isinstance(q.endpoint.ident, _Field) for q in queries):
         return None

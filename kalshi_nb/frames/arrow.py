@@ -16,7 +16,7 @@ slower: :func:`decode_page` returns None for a page, :func:`shaped_frame` None f
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -120,9 +120,10 @@ def decode_page(content: bytes, key: str, schema: pa.Schema | None = None) -> di
     cursor = top.column("cursor")[0].as_py() if "cursor" in top.column_names else None
     if cursor is not None and not isinstance(cursor, str):
         return None  # a cursor Arrow read as a number or a time: its text is what the next call needs
-    if _beyond_int64(rows.combine_chunks()):
+    items = rows.combine_chunks().flatten()
+    if _beyond_int64(items):
         return None
-    table = pa.Table.from_struct_array(rows.combine_chunks().flatten())
+    table = pa.Table.from_struct_array(items)
     if schema is not None:  # the fields a page lacks are not columns, as with inference
         absent = [i for i, name in enumerate(table.column_names) if table.column(i).null_count == len(table)]
         table = table.drop_columns([table.column_names[i] for i in absent]) if absent else table
@@ -159,31 +160,30 @@ def shaped_frame(
         return None
 
 
+def _nodes(array: pa.Array) -> Iterator[pa.Array]:
+    """``array`` and every array nested in it (struct fields, list items), at any depth."""
+    yield array
+    if isinstance(array, pa.StructArray):
+        for i in range(array.type.num_fields):
+            yield from _nodes(array.field(i))
+    elif isinstance(array, pa.ListArray | pa.LargeListArray):
+        yield from _nodes(array.flatten())
+
+
 def _beyond_int64(array: pa.Array) -> bool:
     """Whether a number Arrow read as a double is beyond 64 bits: json reads such an integer exactly."""
-    t = array.type
-    if pa.types.is_floating(t):
-        top = pc.max(pc.abs(array)).as_py()
-        return top is not None and top >= 2.0**63
-    if isinstance(array, pa.StructArray):
-        return any(_beyond_int64(array.field(i)) for i in range(t.num_fields))
-    if isinstance(array, pa.ListArray | pa.LargeListArray):
-        return _beyond_int64(array.values)
-    return False
+    return any(
+        pa.types.is_floating(a.type) and (pc.max(pc.abs(a)).as_py() or 0) >= 2.0**63 for a in _nodes(array)
+    )
 
 
 def _whole_floats(array: pa.Array) -> bool:
     """Whether a double Arrow read is a whole number somewhere: json gives ``1`` as an int and ``1.0`` as a
     float, and as Python objects (in text, JSON and unknown fields) the two differ (a category "1" is not
     "1.0"), while Arrow read both as 1.0."""
-    t = array.type
-    if pa.types.is_floating(t):
-        return bool(pc.any(pc.equal(array, pc.floor(array))).as_py())
-    if isinstance(array, pa.StructArray):
-        return any(_whole_floats(array.field(i)) for i in range(t.num_fields))
-    if isinstance(array, pa.ListArray | pa.LargeListArray):
-        return _whole_floats(array.values)
-    return False
+    return any(
+        pa.types.is_floating(a.type) and bool(pc.any(pc.equal(a, pc.floor(a))).as_py()) for a in _nodes(array)
+    )
 
 
 def _repeats(table: pa.Table, field: str) -> bool:
@@ -205,15 +205,12 @@ def _shape_table(table: pa.Table, schema: Sequence[_Col]) -> Any:
     return _shape_columns(table.num_rows, names, column, schema, typed)
 
 
-def _replaced_text(t: pa.DataType) -> bool:
-    """Whether Arrow's inference turned JSON text into another type somewhere in ``t``."""
-    if pa.types.is_timestamp(t) or pa.types.is_date(t) or pa.types.is_time(t) or pa.types.is_decimal(t):
-        return True
-    if pa.types.is_struct(t):
-        return any(_replaced_text(t.field(i).type) for i in range(t.num_fields))
-    if pa.types.is_list(t) or pa.types.is_large_list(t):
-        return _replaced_text(t.value_type)
-    return False
+def _replaced_text(array: pa.Array) -> bool:
+    """Whether Arrow's inference turned JSON text into another type somewhere in ``array``."""
+    return any(
+        pa.types.is_timestamp(t) or pa.types.is_date(t) or pa.types.is_time(t) or pa.types.is_decimal(t)
+        for t in (a.type for a in _nodes(array))
+    )
 
 
 def _absent(value: Any) -> Any:
@@ -227,20 +224,15 @@ def _absent(value: Any) -> Any:
 
 def _inner_nulls(array: pa.Array) -> bool:
     """Whether any value nested inside ``array`` is null (a key some objects lack), at any depth."""
-    if isinstance(array, pa.StructArray):
-        return any(
-            f.null_count or _inner_nulls(f) for f in (array.field(i) for i in range(array.type.num_fields))
-        )
-    if isinstance(array, pa.ListArray | pa.LargeListArray):
-        children = array.flatten()
-        return bool(children.null_count) or _inner_nulls(children)
-    return False
+    nested = _nodes(array)
+    next(nested)  # the array itself: its nulls are rows that lack the field
+    return any(a.null_count for a in nested)
 
 
 def _object_values(column: pa.ChunkedArray) -> np.ndarray:
     """One field as the object array the records path reads (NaN where a row lacks it)."""
     t = column.type
-    if _replaced_text(t) or any(_whole_floats(chunk) for chunk in column.chunks):
+    if any(_replaced_text(chunk) or _whole_floats(chunk) for chunk in column.chunks):
         raise _NotFaithful
     if pa.types.is_string(t) or pa.types.is_large_string(t):
         values = column.to_numpy(zero_copy_only=False)
