@@ -72,14 +72,19 @@ def load() -> str:
 def _python313() -> str | None:
     # the official SDK needs 3.13: scripts/setup-sdk-venv.sh finds one; its venv's base interpreter will do
     sdk = ROOT / ".venv-sdk" / "bin" / "python"
-    for candidate in (os.environ.get("PYTHON313"), str(sdk), "python3.13"):
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    pyenv_313 = sorted(str(p) for p in pyenv.glob("3.13*/bin/python"))
+    for candidate in (os.environ.get("PYTHON313"), str(sdk), "python3.13", *pyenv_313):
         if not candidate:
             continue
-        ok = subprocess.run(
-            [candidate, "-c", "import sys; sys.exit(sys.version_info < (3, 13))"],
-            capture_output=True,
-            check=False,
-        )
+        try:
+            ok = subprocess.run(
+                [candidate, "-c", "import sys; sys.exit(sys.version_info < (3, 13))"],
+                capture_output=True,
+                check=False,
+            )
+        except OSError:  # a candidate that is not there is simply not this machine's 3.13
+            continue
         if ok.returncode == 0:
             return candidate
     return None
