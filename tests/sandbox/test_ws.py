@@ -483,6 +483,29 @@ def test_reset_drops_connections(wsb):
             recv(ws, 2)
 
 
+def test_a_drop_between_the_upgrade_and_the_handler_still_drops(monkeypatch):
+    """connect() returns on the 101, before the server's handler registers the connection: a reset in that
+    gap (a CI run on a loaded machine hit it) must still close it. The drop is forced into the gap."""
+    from websockets.exceptions import ConnectionClosed
+
+    from kalshi_nb.sandbox import Sandbox
+    from kalshi_nb.sandbox.ws.server import WsServer
+
+    upgrade = WsServer._upgrade
+
+    def upgrade_then_drop(self, connection, request):
+        response = upgrade(self, connection, request)
+        if response is None:
+            self.drop_all()
+        return response
+
+    monkeypatch.setattr(WsServer, "_upgrade", upgrade_then_drop)
+    with Sandbox(markets=50, rate_limit=None) as fresh, connect(fresh) as ws:
+        with pytest.raises(ConnectionClosed):
+            recv(ws, 5)
+        assert fresh._ws.connections == 0
+
+
 def test_books_stay_equal_to_rest_under_concurrent_order_flow(wsb):
     """Orders and cancels from another thread while clients subscribe at different moments: once the flow
     stops, every client's book (snapshot plus deltas, seq checked) equals the REST book."""

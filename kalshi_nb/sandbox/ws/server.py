@@ -86,7 +86,11 @@ class WsServer:
         # recorded here (Sandbox.check() re-raises it) and the connection is dropped.
         self.on_error = on_error or (lambda exc: log.error("sandbox ws error", exc_info=exc))
         self._conns: list[_Conn] = []  # changed under the exchange lock (the bus reads it there)
-        self._users: dict[int, str] = {}  # id(connection) -> user id, from the upgrade to the handler
+        # id(connection) -> (user id, drops so far), from the upgrade to the handler: a client's connect()
+        # returns on the 101, before the handler registers the connection, so a drop in between (a reset
+        # right after connecting) must still reach it
+        self._users: dict[int, tuple[str, int]] = {}
+        self._drops = 0  # changed under the exchange lock
         self._sids = itertools.count(1)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Future[None] | None = None
@@ -186,12 +190,13 @@ class WsServer:
             response = connection.respond(HTTPStatus.UNAUTHORIZED, body + "\n")
             response.headers["Content-Type"] = "application/json"
             return response
-        self._users[id(connection)] = entry.user_id
+        with self.exchange._lock:
+            self._users[id(connection)] = (entry.user_id, self._drops)
         return None
 
     # --- one connection -------------------------------------------------------------------------------
     async def _handler(self, ws: Any) -> None:
-        user_id = self._users.pop(id(ws), "")
+        user_id, drops = self._users.pop(id(ws), ("", 0))
         loop = asyncio.get_running_loop()
         conn: _Conn | None = None
 
@@ -207,6 +212,9 @@ class WsServer:
             self.faults.buffer_limit is not None and len(conn.frames) >= self.faults.buffer_limit
         )
         with self.exchange._lock:
+            if drops != self._drops:  # dropped between its upgrade and now
+                ws.transport.abort()
+                return
             self._conns = [*self._conns, conn]
         writer = asyncio.create_task(self._writer(conn))
         pinger = asyncio.create_task(self._pinger(ws))
@@ -299,7 +307,10 @@ class WsServer:
         loop = self._loop
         if loop is None or loop.is_closed():
             return
-        for conn in list(self._conns):
+        with self.exchange._lock:
+            self._drops += 1
+            conns = list(self._conns)
+        for conn in conns:
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(conn.ws.transport.abort)
 
