@@ -34,6 +34,11 @@ KINDS = {
 }
 
 
+def saved_pages(kinds: dict) -> list[tuple[str, str]]:
+    """Every saved list page of these kinds (``markets_page.json``, ``fills_legacy.json``, ...) with its kind."""
+    return [(p.name, kind) for kind in kinds for p in sorted(PAYLOADS.glob(f"{kind}*.json"))]
+
+
 def _page(key: str, records: list[dict], cursor: str = "") -> bytes:
     return json.dumps({key: records, "cursor": cursor}, separators=(",", ":")).encode()
 
@@ -70,22 +75,7 @@ def _with_now(df: pd.DataFrame, kind: str) -> pd.DataFrame:
     return df
 
 
-@pytest.mark.parametrize(
-    ("name", "kind"),
-    [
-        ("markets_page.json", "markets"),
-        ("markets_legacy_2025.json", "markets"),
-        ("markets_transition_feb2026.json", "markets"),
-        ("trades_page.json", "trades"),
-        ("trades_legacy.json", "trades"),
-        ("fills.json", "fills"),
-        ("fills_legacy.json", "fills"),
-        ("orders.json", "orders"),
-        ("orders_legacy.json", "orders"),
-        ("positions.json", "positions"),
-        ("positions_legacy.json", "positions"),
-    ],
-)
+@pytest.mark.parametrize(("name", "kind"), saved_pages(KINDS))
 def test_saved_payloads_shape_the_same_through_arrow(name, kind) -> None:
     key = KINDS[kind][1]
     records = _without_nulls(json.loads((PAYLOADS / name).read_text())[key])

@@ -34,6 +34,11 @@ SHAPERS = {
 }
 
 
+def saved_pages(kinds: dict) -> list[tuple[str, str]]:
+    """Every saved list page of these kinds (``markets_page.json``, ``fills_legacy.json``, ...) with its kind."""
+    return [(p.name, kind) for kind in kinds for p in sorted(PAYLOADS.glob(f"{kind}*.json"))]
+
+
 def _raw(name: str) -> bytes:
     return (PAYLOADS / name).read_bytes()
 
@@ -73,23 +78,7 @@ def _odd_markets() -> list[dict]:
     return odd
 
 
-@pytest.mark.parametrize(
-    ("name", "kind"),
-    [
-        ("markets_page.json", "markets"),
-        ("markets_legacy_2025.json", "markets"),
-        ("markets_transition_feb2026.json", "markets"),
-        ("trades_page.json", "trades"),
-        ("trades_legacy.json", "trades"),
-        ("fills.json", "fills"),
-        ("fills_legacy.json", "fills"),
-        ("orders.json", "orders"),
-        ("orders_legacy.json", "orders"),
-        ("settlements.json", "settlements"),
-        ("settlements_legacy.json", "settlements"),
-        ("events_nested.json", "events"),
-    ],
-)
+@pytest.mark.parametrize(("name", "kind"), saved_pages(SHAPERS))
 def test_saved_payloads_give_equal_frames_on_every_path(monkeypatch, name, kind) -> None:
     key = kind
     by_json = json.loads(_raw(name))[key]
