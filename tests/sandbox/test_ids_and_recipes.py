@@ -100,6 +100,17 @@ def test_client_order_id_is_accepted_again_after_the_order_executed(module_sb):
 # --- fault recipes for ambiguous creates -----------------------------------------------------------------
 
 
+def _answered_post(module_sb, timeout: float = 15.0):
+    """The request log's first POST, once the server has answered it (it logs a request only then).
+
+    Fixed sleeps raced loaded CI machines; this waits, bounded, for the delayed answer instead."""
+    deadline = time.monotonic() + timeout
+    while not (posts := [r for r in module_sb.requests if r.method == "POST"]):
+        assert time.monotonic() < deadline, "the delayed POST was never answered"
+        time.sleep(0.05)
+    return posts[0]
+
+
 def test_delay_after_processes_then_answers_late(module_sb):
     signer = Signer(module_sb)
     ticker = live_market_ticker(module_sb)
@@ -111,8 +122,7 @@ def test_delay_after_processes_then_answers_late(module_sb):
     # the client gave up, but the exchange had already placed the order
     assert body["client_order_id"] in my_client_order_ids(signer, ticker)
     assert time.perf_counter() - started < 1.4
-    time.sleep(1.2)
-    record = next(r for r in module_sb.requests if r.method == "POST")
+    record = _answered_post(module_sb)
     assert (record.status, record.fault) == (201, "delay_after")
     assert record.duration >= 1.5
 
@@ -125,7 +135,9 @@ def test_delay_before_answers_late_without_processing_first(module_sb):
     with pytest.raises(requests.Timeout):
         signer.post(ORDERS, json=body, timeout=0.4)
     assert body["client_order_id"] not in my_client_order_ids(signer, ticker)  # still sleeping
-    time.sleep(1.0)
+    record = _answered_post(module_sb)
+    assert (record.status, record.fault) == (201, "delay_before")
+    assert record.duration >= 1.0
     assert body["client_order_id"] in my_client_order_ids(signer, ticker)  # then processed
 
 
