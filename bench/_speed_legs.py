@@ -4,7 +4,8 @@ Run as ``python bench/_speed_legs.py LEG '{"url": ..., ...}'`` by bench/speed.py
 from kalshi_nb at module level, because the pykalshi, official SDK and kalshi-sdk legs run with the
 interpreters of their own venvs, which do not have kalshi_nb (and must not: they are other clients).
 
-Every leg asks for the same thing: all markets, 1,000 per page, no filters. Its clock starts after the
+Every leg asks for the same thing: all markets, 1,000 per page, no filters (or, with ``"page": N, "one_page":
+true`` in its arguments, the first page of N markets only: the small pull). Its clock starts after the
 imports and the client's creation and stops when the DataFrame exists. It reports the seconds, the rows,
 columns, the frame's deep memory and the process's peak RSS.
 """
@@ -29,8 +30,8 @@ def _peak_rss() -> int:
     return 0
 
 
-def _report(started: float, df: Any, **extra: Any) -> None:
-    seconds = time.perf_counter() - started
+def _report(started: float, df: Any, seconds: float | None = None, **extra: Any) -> None:
+    seconds = time.perf_counter() - started if seconds is None else seconds
     out = {
         "seconds": seconds,
         "rows": len(df),
@@ -42,15 +43,17 @@ def _report(started: float, df: Any, **extra: Any) -> None:
     print(json.dumps(out))
 
 
-def _pages(session: Any, url: str) -> Any:
+def _pages(session: Any, url: str, a: dict) -> Any:
     """Yield the raw body of each page of /markets (bytes), following the cursor."""
     cursor = None
     while True:
-        params: dict[str, Any] = {"limit": PAGE, **({"cursor": cursor} if cursor else {})}
+        params: dict[str, Any] = {"limit": a.get("page", PAGE), **({"cursor": cursor} if cursor else {})}
         response = session.get(url + "/markets", params=params, timeout=120)
         response.raise_for_status()
         content = response.content
         yield content
+        if a.get("one_page"):
+            return
         # the cursor sits at the end of the body; finding it without a second full parse keeps the
         # Arrow leg honest (its decode is the reader's, not json.loads)
         tail = content[-600:]
@@ -72,13 +75,13 @@ def leg_floor(a: dict) -> None:
         rows: list[dict] = []
         cursor = None
         while True:
-            params: dict[str, Any] = {"limit": PAGE, **({"cursor": cursor} if cursor else {})}
+            params: dict[str, Any] = {"limit": a.get("page", PAGE), **({"cursor": cursor} if cursor else {})}
             response = session.get(a["url"] + "/markets", params=params, timeout=120)
             response.raise_for_status()
             body = json.loads(response.content)
             rows.extend(body["markets"])
             cursor = body.get("cursor")
-            if not cursor:
+            if not cursor or a.get("one_page"):
                 break
         _report(started, pd.DataFrame(rows))
 
@@ -97,11 +100,14 @@ def leg_markets_df(a: dict) -> None:
         )
     else:
         client = KalshiClient.read_only(api_base=a["url"], rate_limit=None)
+    # the small pull: one page of `page` markets is max_rows=page (the engine then asks for exactly that)
+    max_rows = a.get("page") if a.get("one_page") else None
     with client:
         started = time.perf_counter()
-        df = markets_df(status=None, mve_filter=None, client=client, progress=False)
+        df = markets_df(status=None, mve_filter=None, client=client, progress=False, max_rows=max_rows)
+        seconds = time.perf_counter() - started
         cats = {c: list(df[c].cat.categories) for c, t in df.dtypes.items() if str(t) == "category"}
-        _report(started, df, dtypes={c: str(t) for c, t in df.dtypes.items()}, categories=cats)
+        _report(started, df, seconds, dtypes={c: str(t) for c, t in df.dtypes.items()}, categories=cats)
 
 
 def _arrow_frame(tables: list, dtypes: dict[str, str], cats: dict[str, list], now: Any) -> Any:
@@ -176,7 +182,7 @@ def leg_arrow(a: dict) -> None:
     with requests.Session() as session:
         started = time.perf_counter()
         tables = []
-        for body in _pages(session, a["url"]):
+        for body in _pages(session, a["url"], a):
             page = pj.read_json(io.BytesIO(body), pj.ReadOptions(block_size=len(body) + 1))
             markets = page.column("markets").combine_chunks().flatten()
             tables.append(pa.Table.from_struct_array(markets))

@@ -129,7 +129,8 @@ def rss() -> int:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def bench_size(n: int, pythons: dict[str, str], rounds: int) -> dict:
+def bench_size(n: int, pythons: dict[str, str], rounds: int, small: int | None = None) -> dict:
+    """Every leg at ``n`` markets; with ``small``, only the first page of ``small`` markets (the small pull)."""
     import gc
 
     from kalshi_nb.sandbox import Sandbox
@@ -142,12 +143,14 @@ def bench_size(n: int, pythons: dict[str, str], rounds: int) -> dict:
     grown = rss() - before
     live = len(sb.exchange.markets())
     print(
-        f"\n{n:,} markets: sandbox built in {build:.2f} s, +{grown / 2**20:,.0f} MiB RSS ({live:,} markets; {load()})"
+        f"\n{n:,} markets{f' (one page of {small})' if small else ''}: sandbox built in {build:.2f} s, +{grown / 2**20:,.0f} MiB RSS ({live:,} markets; {load()})"
     )
     results: dict[str, list[dict]] = {leg: [] for leg in pythons}
     names = list(pythons)
     with sb:
         base = {"url": sb.url, "key_id": sb.key_id, "key_path": sb.private_key_path}
+        if small:
+            base.update(page=small, one_page=True)
         # markets_df's dtypes, for the Arrow leg to cast to (taken from a first, untimed markets_df run)
         first = run_leg("markets_df", pythons["markets_df"], base)
         base_arrow = {**base, "dtypes": first.get("dtypes", {}), "categories": first.get("categories", {})}
@@ -164,6 +167,7 @@ def bench_size(n: int, pythons: dict[str, str], rounds: int) -> dict:
     gc.collect()
     return {
         "markets": n,
+        "small": small,
         "build": build,
         "build_rss": grown,
         "results": results,
@@ -203,7 +207,12 @@ def summarize(size: dict) -> list[dict]:
 
 def print_size(size: dict) -> None:
     n, rounds = size["markets"], max(len(rs) for rs in size["results"].values())
-    print(f"\n{n:,} markets, 1,000 per page, {rounds} rounds, each leg in its own process:")
+    what = (
+        f"one page of {size['small']} of {n:,} markets"
+        if size.get("small")
+        else f"{n:,} markets, 1,000 per page"
+    )
+    print(f"\n{what}, {rounds} rounds, each leg in its own process:")
     print(
         f"  {'leg':<24}{'min s':>8}{'median':>8}{'max':>8}{'x mdf':>7}{'rows':>10}{'ms/1k':>8}{'KiB/1k':>8}{'peak MiB':>9}"
     )
@@ -266,17 +275,20 @@ def markdown(sizes: list[dict], ff: dict, command: str) -> str:
     for size in sizes:
         for r in summarize(size):
             label = LEGS[r["leg"]][0]
+            where = f"1 page of {size['small']}" if size.get("small") else f"{size['markets']:,}"
             if "error" in r:
-                lines.append(f"| {size['markets']:,} | {label} | failed | | | |")
+                lines.append(f"| {where} | {label} | failed | | | |")
                 continue
             lines.append(
-                f"| {size['markets']:,} | {label} | {r['median']:.3f} ({r['min']:.3f}-{r['max']:.3f}) | "
+                f"| {where} | {label} | {r['median']:.3f} ({r['min']:.3f}-{r['max']:.3f}) | "
                 f"{r['ratio']:.2f} | {r['ms_per_1k']:.1f} | {r['kib_per_1k']:,.0f} |"
             )
     lines.append("")
     lines.append("| sandbox markets | build s | RSS growth MiB |")
     lines.append("| ---: | ---: | ---: |")
     for size in sizes:
+        if size.get("small"):
+            continue
         lines.append(f"| {size['markets']:,} | {size['build']:.2f} | {size['build_rss'] / 2**20:,.0f} |")
     if "total" in ff:
         lines.append("")
@@ -296,6 +308,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int)
     parser.add_argument("--legs", help="comma-separated subset of: " + ",".join(LEGS))
     parser.add_argument("--markdown", action="store_true", help="also print the README table")
+    parser.add_argument(
+        "--small",
+        type=int,
+        default=50,
+        help="also time a one-page pull of this many markets (0: skip); default 50",
+    )
     args = parser.parse_args()
     sizes = (
         [int(s) for s in args.sizes.split(",")] if args.sizes else ([10_000] if args.quick else list(SIZES))
@@ -318,6 +336,10 @@ def main() -> None:
         if python is not None:
             pythons[leg] = python
     done = [bench_size(n, pythons, rounds) for n in sizes]
+    if args.small:
+        # the small pull: in-process legs only (the other clients' fixed costs are theirs, not the page's)
+        mine = {leg: pythons[leg] for leg in ("markets_df", "floor", "floor_nogc", "arrow") if leg in pythons}
+        done.insert(0, bench_size(1_000, mine, max(rounds, 5), small=args.small))
     for size in done:
         print_size(size)
     ff = first_frame(rounds=3 if args.quick else 5)

@@ -225,6 +225,38 @@ def _to_time_slow(name: str, values: np.ndarray) -> Any:
     return pd.array(out, dtype=_TIME.dtype) if out else pd.array([], dtype=_TIME.dtype)
 
 
+def _to_times(columns: Sequence[tuple[str, np.ndarray]]) -> list[Any]:
+    """:func:`_to_time` of several columns, the ISO-text ones parsed in one call.
+
+    A frame has half a dozen time columns of the same length, and pandas' parser has a fixed cost per call
+    that was most of a small page's time columns (0.75 ms of 50 rows' eight, against 0.13 ms as one call).
+    Parsing is per value, so one call over the columns end to end gives each column exactly what its own
+    call gives; a column that is not all text, or a batch that fails, takes :func:`_to_time` alone.
+    """
+    out: list[Any] = [None] * len(columns)
+    text = [
+        i
+        for i, (_, values) in enumerate(columns)
+        if pd.api.types.infer_dtype(values, skipna=True) == "string"
+    ]
+    if len(text) > 1:
+        n = len(columns[text[0]][1])
+        try:
+            joined = np.concatenate([columns[i][1] for i in text])
+            parsed = _as_utc_ns(pd.to_datetime(joined, utc=True, format="ISO8601", cache=False))
+        except (ValueError, TypeError, OverflowError):
+            pass
+        else:
+            for k, i in enumerate(text):
+                out[i] = parsed[
+                    k * n : (k + 1) * n
+                ].copy()  # its own buffer: a dropped column frees its memory
+    return [
+        _to_time(name, values) if done is None else done
+        for (name, values), done in zip(columns, out, strict=True)
+    ]
+
+
 def _to_duration(name: str, values: np.ndarray) -> Any:
     """Timedeltas (only for a payload field that happens to share a derived duration column's name)."""
     out = []
@@ -372,6 +404,10 @@ def _shape_columns(
     legacy = {name for c in schema for name, _ in c.legacy}
     columns: dict[str, Any] = {}
     overrides: dict[str, Any] = {}
+    times: dict[str, Any] = {}
+    if typed is None:
+        present = [c.name for c in schema if c.kind is _TIME and not c.derived and c.name in keys]
+        times = dict(zip(present, _to_times([(name, column(name)) for name in present]), strict=True))
     for col in schema:
         if col.derived:
             if col.name in keys:
@@ -379,7 +415,7 @@ def _shape_columns(
             continue
         values = None
         if col.name in keys:
-            values = typed(col) if typed is not None else None
+            values = typed(col) if typed is not None else times.get(col.name)
             if values is None:
                 values = _convert(col, column(col.name))
         for old, divisor in col.legacy:
@@ -406,10 +442,15 @@ def _assemble(shaped: _Shaped, schema: Sequence[_Col]) -> pd.DataFrame:
             values = override if values is None else pd.Series(override).fillna(pd.Series(values)).array
         if values is None:
             data[col.name] = _missing(col, shaped.n)
-        else:
+        elif col.kind == _CATEGORY:
             # A categorical keeps its own dtype: it may carry categories appended for values Kalshi added.
-            dtype = None if col.kind == _CATEGORY else _dtype(col)
-            data[col.name] = pd.Series(values, index=index, dtype=dtype, copy=False)
+            data[col.name] = values if isinstance(values, pd.Categorical) else pd.Series(values, index=index)
+        else:
+            dtype = _dtype(col)
+            # A typed array of the column's dtype goes in as it is (a Series around each one was a third of a
+            # small page's time); object arrays keep a Series with dtype=object, or pandas would infer "str".
+            typed_ok = dtype != object and getattr(values, "dtype", None) == dtype and len(values) == shaped.n
+            data[col.name] = values if typed_ok else pd.Series(values, index=index, dtype=dtype, copy=False)
     for name, series in shaped.extras.items():
         data[name] = series.set_axis(index)
     frame = pd.DataFrame(data, index=index, copy=False) if data else pd.DataFrame(index=index)

@@ -8,19 +8,25 @@ plain-Python extraction, on saved payloads, odd records and a real sandbox pull.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import gc
 import json
+import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kalshi_nb import frames
 from kalshi_nb.client import KalshiClient, decode_json
 from kalshi_nb.data import markets_df
 from kalshi_nb.data.paging import _HISTORICAL_MARKETS, _MARKETS, _follow, _iterate_pages, _pages, _Query
+from kalshi_nb.frames import convert
 
 PAYLOADS = Path(__file__).parent / "payloads"
 NOW = pd.Timestamp("2026-09-07 02:30:00", tz="UTC")
@@ -182,3 +188,36 @@ def test_the_garbage_collector_is_left_alone_during_a_pull(sb) -> None:
     markets_df("KXBTC15M", status=None, client=spy)
     assert seen and all(seen)
     assert gc.isenabled()
+
+
+# Time text as Kalshi sends it and as it could go wrong: Z, offsets, fractions, naive, missing, junk.
+_TIME_TEXT = st.one_of(
+    st.datetimes(
+        min_value=dt.datetime(1971, 1, 1),  # noqa: DTZ001 (hypothesis wants naive bounds)
+        max_value=dt.datetime(2100, 1, 1),  # noqa: DTZ001
+        timezones=st.just(dt.timezone.utc),
+    ).map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%S") + st_suffix(d)),
+    st.sampled_from(["2026-09-07T02:45:00Z", "2026-09-06T22:45:00-04:00", "2026-09-07T02:45:00", ""]),
+    st.none(),
+    st.just(math.nan),
+)
+_ODD_TIME = st.one_of(
+    _TIME_TEXT, st.sampled_from(["not a time", "2026-13-40T99:00:00Z"]), st.integers(0, 2**31)
+)
+
+
+def st_suffix(d: dt.datetime) -> str:
+    return f".{d.microsecond // 1000:03d}Z" if d.microsecond % 2 else "Z"
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), n=st.integers(0, 30), width=st.integers(1, 6))
+def test_time_columns_parsed_together_equal_each_parsed_alone(data, n, width) -> None:
+    columns = []
+    for j in range(width):
+        values = data.draw(st.lists(_TIME_TEXT if j % 2 == 0 else _ODD_TIME, min_size=n, max_size=n))
+        columns.append((f"t{j}", np.array(values, dtype=object).reshape(n)))
+    together = convert._to_times(columns)
+    alone = [convert._to_time(name, values) for name, values in columns]
+    for a, b in zip(together, alone, strict=True):
+        pd.testing.assert_extension_array_equal(a, b, check_exact=True)
