@@ -3,9 +3,8 @@ and the server's share of the time.
 
 The sandbox runs in this process (a daemon thread), so client and server share one interpreter and its GIL:
 the figures are for the whole loop, and "server share" is the time spent inside the server's request
-handler (werkzeug parsing + our app + the socket write) divided by the wall time. By default the markets
-are serialised once before paging, as ``Sandbox(...)`` does at build time; ``--cold`` skips that so the
-first pass serialises each record on first use.
+handler (werkzeug parsing + our app + the socket write) divided by the wall time. Each page is
+serialised as it is served (the sandbox keeps no per-record cache of bytes).
 
 "Without the server's time" is pages / (wall - handler time): the rate this client loop would reach if
 the sandbox answered instantly, i.e. the client's own ceiling. ``--subprocess`` runs the sandbox through
@@ -15,7 +14,7 @@ request log.
 With ``--subprocess`` a last pass reads the pages without decoding them, which shows what the sandbox and
 HTTP deliver on their own.
 
-Usage: python bench/sandbox_paging.py [--markets 200000] [--limit 1000] [--passes 2] [--cold] [--subprocess]
+Usage: python bench/sandbox_paging.py [--markets 200000] [--limit 1000] [--passes 2] [--subprocess]
 """
 
 from __future__ import annotations
@@ -84,12 +83,8 @@ def report(
 
 def in_process(args: argparse.Namespace) -> None:
     t = time.perf_counter()
-    sb = Sandbox(markets=args.markets, rate_limit=None, warm=False)
+    sb = Sandbox(markets=args.markets, rate_limit=None)
     build = time.perf_counter() - t
-    t = time.perf_counter()
-    if not args.cold:
-        sb.warm()  # what Sandbox(...) does by default: serialise every market once, at build time
-    warm = time.perf_counter() - t
     # The sandbox's few million long-lived objects live in this process; without freezing them, every
     # full collection triggered by the client's json parsing would walk them all.
     gc.freeze()
@@ -98,8 +93,7 @@ def in_process(args: argparse.Namespace) -> None:
         mb = sum(len(json.dumps(m, separators=(",", ":"))) for m in page) / 1e6
         print(
             f"in-process sandbox: {len(sb.exchange.markets()):,} live markets (~{mb:.1f} MB per page), "
-            f"data built in {build:.1f} s, "
-            f"{'not serialised ahead (--cold)' if args.cold else f'serialised in {warm:.1f} s'}"
+            f"data built in {build:.1f} s"
         )
         for n in range(1, args.passes + 1):
             sb.requests.clear()
@@ -147,11 +141,6 @@ def main() -> None:
     parser.add_argument("--markets", type=int, default=200_000)
     parser.add_argument("--limit", type=int, default=1000)
     parser.add_argument("--passes", type=int, default=2)
-    parser.add_argument(
-        "--cold",
-        action="store_true",
-        help="skip the build-time serialisation (Sandbox(warm=False)): pass 1 serialises lazily",
-    )
     parser.add_argument(
         "--subprocess",
         action="store_true",

@@ -150,7 +150,7 @@ def bench_size(n: int, pythons: dict[str, str], rounds: int, small: int | None =
     with sb:
         base = {"url": sb.url, "key_id": sb.key_id, "key_path": sb.private_key_path}
         if small:
-            base.update(page=small, one_page=True)
+            base.update(page=small, one_page=True, repeat=10)
         # markets_df's dtypes, for the Arrow leg to cast to (taken from a first, untimed markets_df run)
         first = run_leg("markets_df", pythons["markets_df"], base)
         base_arrow = {**base, "dtypes": first.get("dtypes", {}), "categories": first.get("categories", {})}
@@ -179,6 +179,11 @@ def summarize(size: dict) -> list[dict]:
     rows = []
     ok = {leg: [r for r in rs if "seconds" in r] for leg, rs in size["results"].items()}
     ref = statistics.median(r["seconds"] for r in ok["markets_df"]) if ok.get("markets_df") else None
+    ref_warm = (
+        statistics.median(r["warm"] for r in ok["markets_df"])
+        if ok.get("markets_df") and "warm" in ok["markets_df"][0]
+        else None
+    )
     for leg, rs in size["results"].items():
         good = ok[leg]
         if not good:
@@ -200,6 +205,11 @@ def summarize(size: dict) -> list[dict]:
                 "kib_per_1k": r0["memory"] / max(r0["rows"], 1) * 1000 / 1024,
                 "peak_mib": r0["peak_rss"] / 2**20,
                 "same_dtypes": (r0.get("dtypes") == size["dtypes"]) if "dtypes" in r0 else None,
+                # the small pull's calls after the first in the same process (no one-time costs)
+                "warm": statistics.median(r["warm"] for r in good) if "warm" in r0 else None,
+                "warm_ratio": (statistics.median(r["warm"] for r in good) / ref_warm)
+                if "warm" in r0 and ref_warm
+                else None,
             }
         )
     return rows
@@ -224,6 +234,8 @@ def print_size(size: dict) -> None:
         note = (
             "" if r["same_dtypes"] is None else ("  same dtypes" if r["same_dtypes"] else "  DTYPES DIFFER")
         )
+        if r["warm"] is not None:
+            note += f"  warm {1000 * r['warm']:.1f} ms ({r['warm_ratio']:.2f}x)"
         print(
             f"  {label:<24}{r['min']:8.3f}{r['median']:8.3f}{r['max']:8.3f}{r['ratio']:7.2f}{r['rows']:>10,}"
             f"{r['ms_per_1k']:8.1f}{r['kib_per_1k']:8,.0f}{r['peak_mib']:9,.0f}{note}"
@@ -283,6 +295,11 @@ def markdown(sizes: list[dict], ff: dict, command: str) -> str:
                 f"| {where} | {label} | {r['median']:.3f} ({r['min']:.3f}-{r['max']:.3f}) | "
                 f"{r['ratio']:.2f} | {r['ms_per_1k']:.1f} | {r['kib_per_1k']:,.0f} |"
             )
+            if r.get("warm") is not None:
+                lines.append(
+                    f"| {where}, warm | {label} | {r['warm']:.4f} | {r['warm_ratio']:.2f} | "
+                    f"{r['warm'] / max(r['rows'], 1) * 1e6:.1f} | |"
+                )
     lines.append("")
     lines.append("| sandbox markets | build s | RSS growth MiB |")
     lines.append("| ---: | ---: | ---: |")

@@ -17,7 +17,6 @@ import os
 import shutil
 import tempfile
 import threading
-import time
 import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -55,8 +54,6 @@ class Sandbox:
             otherwise.
         auto_allocation: new accounts start with automatic allocation on (orders draw collateral from the
             subaccount's other shards); False: an order on an unfunded shard is refused.
-        warm: serialise every live market to JSON while building (about 25 us per market here), so that
-            paging never pays for it; records that change later are re-serialised on first use.
         ws: also serve Kalshi's WebSocket feed (``ws_url``, on its own port, thread and event loop); its
             faults are ``ws_faults`` (``ws/faults.py``), also under ``/_sandbox/ws/faults`` (GET, POST,
             DELETE) with ``POST /_sandbox/ws/drop_all``.
@@ -88,7 +85,6 @@ class Sandbox:
         now: datetime | None = None,
         starting_balance_cents: int = 1_000_000,
         exchange: Any = None,
-        warm: bool = True,
         pauses: bool | None = None,
         auto_allocation: bool = True,
         ws: bool = True,
@@ -135,10 +131,6 @@ class Sandbox:
         self.app: SandboxApp = SandboxApp(
             exchange, faults=fault_obj, rate_limit=rate_limit, on_error=self._record_error
         )
-        if warm:
-            started = time.perf_counter()
-            count = self.app.warm()
-            log.debug("serialised %d markets in %.2f s", count, time.perf_counter() - started)
         self._server: SandboxServer | None = None
         self._thread: threading.Thread | None = None
         self._stopped = False
@@ -286,10 +278,6 @@ class Sandbox:
         if self._server is None or not self.running:
             raise RuntimeError("the sandbox is not running")
         self._server.refuse_connections(seconds)
-
-    def warm(self) -> int:
-        """Serialise every live market up front (otherwise each is serialised once, on first use)."""
-        return self.app.warm()
 
     # --- lifecycle -----------------------------------------------------------------------------------
     def start(self) -> Sandbox:

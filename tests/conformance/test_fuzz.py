@@ -241,7 +241,7 @@ def test_the_property_run_fails_on_a_wrong_body_and_on_a_5xx(schema: Any) -> Non
     from kalshi_nb.sandbox import Sandbox
 
     # A public route, asked without a signature (the fuzz key is registered with the other sandbox only).
-    with Sandbox(seed=0, rate_limit=None, warm=False) as broken, requests.Session() as plain:
+    with Sandbox(seed=0, rate_limit=None) as broken, requests.Session() as plain:
         # Its wrong answers are this test's own: the session-wide check leaves this one sandbox out.
         setattr(broken.app, EXEMPT_ATTR, True)
         broken.app._h_exchange_status = lambda ctx: (200, b'{"exchange_active": "yes"}')

@@ -150,7 +150,7 @@ def test_a_run_whose_sandbox_serves_a_wrong_body_fails(tmp_path: Path) -> None:
             from kalshi_nb.sandbox import Sandbox
 
             def test_a_sandbox_bug():
-                with Sandbox(seed=0, rate_limit=None, warm=False) as sb:
+                with Sandbox(seed=0, rate_limit=None) as sb:
                     sb.app._h_exchange_status = lambda ctx: (200, b'{"exchange_active": "yes"}')
                     assert requests.get(sb.url + "/exchange/status", timeout=10).status_code == 200
             """
@@ -195,7 +195,7 @@ def test_a_sandbox_crash_is_left_to_sandbox_check() -> None:
     from kalshi_nb.sandbox import Sandbox
 
     collector = Collector()
-    with Sandbox(seed=0, rate_limit=None, warm=False) as sb:
+    with Sandbox(seed=0, rate_limit=None) as sb:
         undo = install(collector)
         try:
 

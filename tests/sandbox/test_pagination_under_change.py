@@ -78,7 +78,7 @@ class World:
     def __init__(self, seed: int) -> None:
         self.now = T0
         self.exchange = Exchange(seed=seed, markets=40, now=T0, clock=lambda: self.now)
-        self.sb = Sandbox(exchange=self.exchange, rate_limit=None, warm=False).start()
+        self.sb = Sandbox(exchange=self.exchange, rate_limit=None).start()
         self.signer = Signer(self.sb)
         self.session = requests.Session()
         self.signer.session = self.session

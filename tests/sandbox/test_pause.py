@@ -180,7 +180,7 @@ def test_sandbox_and_cli_options(monkeypatch) -> None:
         assert box.exchange.paused_until() is not None
     finally:
         box.stop()  # never started: this only removes its key folder
-    built = Sandbox(seed=2, markets=20, rate_limit=None, warm=False)
+    built = Sandbox(seed=2, markets=20, rate_limit=None)
     try:
         assert built.exchange.pauses is True  # built by the Sandbox: on, as for the CLI and connect()
     finally:

@@ -131,12 +131,3 @@ def test_a_benchmark_sized_build_pauses_the_collector_only_while_it_runs(
         assert not gc.isenabled()
     finally:
         gc.enable()
-
-
-def test_the_record_cache_serves_the_same_bytes_as_a_fresh_encoding() -> None:
-    u = data.build(2, ANCHOR, None)
-    cache = wire._RecordBytes()
-    assert cache.warm(u.markets) == len(u.markets)
-    for m in u.markets:
-        cached = cache.get(m)
-        assert cached == wire.dumps(m) and json.loads(cached) == m

@@ -607,7 +607,7 @@ def test_cli_prints_the_ws_url_and_writes_it_to_the_env(tmp_path):
 def test_sandbox_without_ws_has_no_ws_url():
     from kalshi_nb.sandbox import Sandbox
 
-    with Sandbox(seed=1, markets=50, rate_limit=None, ws=False, warm=False) as sb:
+    with Sandbox(seed=1, markets=50, rate_limit=None, ws=False) as sb:
         with pytest.raises(RuntimeError, match="ws=False"):
             _ = sb.ws_url
         sb.ws_drop_all()  # a no-op, not an error
@@ -621,7 +621,7 @@ def test_activity_moves_the_feed_on_its_own():
     # A fixed clock start: on the real clock, in the last two minutes of a window, active_ticker (which wants
     # two more minutes) picks a market the simulation does not move, and the test waited for nothing.
     t0 = datetime(2026, 9, 7, 2, 40, tzinfo=timezone.utc)  # the KXBTC15M window runs to 02:45Z
-    with Sandbox(seed=2, now=t0, rate_limit=None, activity=50.0, warm=False) as sb:
+    with Sandbox(seed=2, now=t0, rate_limit=None, activity=50.0) as sb:
         assert sb.activity is not None and sb.activity.running
         ticker = active_ticker(sb)
         with connect(sb) as ws:

@@ -133,7 +133,7 @@ def test_buffer_overflow_from_the_route_is_error_25(wsb):
 def test_a_sandbox_without_ws_answers_404():
     from kalshi_nb.sandbox import Sandbox
 
-    with Sandbox(seed=0, ws=False, rate_limit=None, warm=False) as sb:
+    with Sandbox(seed=0, ws=False, rate_limit=None) as sb:
         for method, path in (("GET", "/ws/faults"), ("POST", "/ws/drop_all")):
             r = control(sb, method, path)
             assert r.status_code == 404 and "no WebSocket feed" in r.text

@@ -169,7 +169,7 @@ def test_the_feed_announces_new_windows_without_any_request():
 
     ex, clock = exchange()
     with (
-        Sandbox(exchange=ex, rate_limit=None, warm=False) as sb,
+        Sandbox(exchange=ex, rate_limit=None) as sb,
         ws_connect(sb.ws_url, additional_headers=signed_headers(sb), open_timeout=5) as ws,
     ):
         ws.send(json.dumps({"id": 1, "cmd": "subscribe", "params": {"channels": ["market_lifecycle_v2"]}}))

@@ -59,14 +59,14 @@ class ApiRoutes(AppState):
         scope = filter_scope(ctx.endpoint, filters, user_id=ctx.user_id if user else None)
         rows, keys = self._rows((ctx.endpoint, scope), build) if cache else build()
         page, next_cursor = self._page(ctx, rows, keys, scope, limit)
-        encode = self._record_bytes.get if cache else dumps
+        # One encoding of the whole page as it is served (about 2 ms for 1,000 markets with orjson): a
+        # per-record cache of bytes, filled while building, cost a third of a 200,000-market build's memory.
         return 200, b"".join(
             (
                 b'{"',
                 key.encode(),
-                b'":[',
-                b",".join([encode(r) for r in page]),
-                b"]",
+                b'":',
+                dumps(page),
                 extra,
                 b',"cursor":',
                 dumps(next_cursor),
@@ -117,7 +117,7 @@ class ApiRoutes(AppState):
         )
 
     def _h_market(self, ctx: _Ctx, ticker: str) -> tuple[int, bytes]:
-        return 200, b'{"market":' + self._record_bytes.get(self.exchange.market(ticker)) + b"}"
+        return 200, b'{"market":' + dumps(self.exchange.market(ticker)) + b"}"
 
     _h_historical_market = _h_market
 

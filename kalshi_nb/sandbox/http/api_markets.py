@@ -78,9 +78,9 @@ class MarketRoutes(ApiRoutes):
             (
                 b'{"event":',
                 dumps(event),
-                b',"markets":[',
-                b",".join([self._record_bytes.get(m) for m in markets]),
-                b"]}",
+                b',"markets":',
+                dumps(markets),
+                b"}",
             )
         )
 

@@ -52,7 +52,6 @@ class ControlRoutes(AppState):
             for user_id in self._users:
                 self.exchange.add_account(user_id)  # idempotent; reset() keeps known accounts
         self.requests.clear()
-        self._record_bytes.clear()
         with self._lists_lock:
             self._lists.clear()
         if self.limiter is not None:
@@ -67,10 +66,6 @@ class ControlRoutes(AppState):
         elif self.limiter is not None:
             self.usage_tier = self.limiter.tier.name
         self.limiter = limiter
-
-    def warm(self) -> int:
-        """Serialise every live market now instead of on first use; return how many were new."""
-        return self._record_bytes.warm(self.exchange.markets())
 
     def _control(self, environ: dict) -> tuple[int, bytes]:
         request = Request(environ)

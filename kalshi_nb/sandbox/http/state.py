@@ -15,7 +15,6 @@ from ..pagination import CursorCodec
 from ..ratelimit import RateLimiter
 from ..sigcheck import KeyRegistry
 from .requestlog import RequestLog
-from .wire import _RecordBytes
 
 
 class AppState:
@@ -34,7 +33,6 @@ class AppState:
     _users: set[str]
     _api_routes: MapAdapter
     _control_routes: MapAdapter
-    _record_bytes: _RecordBytes
     _lists: OrderedDict[tuple, tuple[list, list]]
     _lists_lock: threading.Lock
     _state_lock: threading.Lock

@@ -181,45 +181,6 @@ class _Ctx:
             raise bad_request(str(exc)) from None
 
 
-class _RecordBytes:
-    """Serialised JSON per immutable record, keyed by identity. The record itself is held too, so its id
-    cannot be reused by another object while the entry lives. (Two flat dicts rather than a dict of
-    tuples: hundreds of thousands of GC-tracked tuples would make every full collection slower.)"""
-
-    def __init__(self, max_entries: int = 600_000) -> None:
-        self._records: dict[int, object] = {}
-        self._bytes: dict[int, bytes] = {}
-        self._max = max_entries
-
-    def get(self, record: object) -> bytes:
-        key = id(record)
-        if self._records.get(key) is record:
-            data = self._bytes.get(key)
-            if data is not None:
-                return data
-        data = dumps(record)
-        if _orjson is not None:
-            # orjson's bytes keep the capacity of its growing buffer (about 8 KB of memory for a 1.6 KB
-            # market): a right-sized copy keeps a cache of 200,000 records at its real size.
-            data = bytes(memoryview(data))
-        if len(self._bytes) >= self._max:
-            self.clear()  # cheap and rare; the records of a replaced exchange go with it
-        self._bytes[key] = data  # bytes first: a reader that finds the record also finds its bytes
-        self._records[key] = record
-        return data
-
-    def warm(self, records: Iterable[object]) -> int:
-        """Serialise ``records`` ahead of time; return how many were new."""
-        before = len(self._bytes)
-        for record in records:
-            self.get(record)
-        return len(self._bytes) - before
-
-    def clear(self) -> None:
-        self._records.clear()
-        self._bytes.clear()
-
-
 def _error_body(code: str, message: str, details: str = "") -> bytes:
     return dumps({"error": {"code": code, "message": message, "details": details}})
 
