@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..bodies import decode_json, decoding_bodies
+from ..bodies import decoding_bodies
 from ..endpoints import check_filters, limit_bounds
 from .args import _client, _max_rows, _progress, _whole
 from .pool import _Cancelled, _Progress, _run
+from .reading import _arrow_page, _first_page_rule, _rows
 
 if TYPE_CHECKING:
     from ..client import KalshiClient
@@ -178,11 +179,12 @@ def _pages(
     params = dict(query.params)
     page_size = params.pop("limit", None) or endpoint.page_size
     fetch = getattr(client, endpoint.method)
-    read = None if decode is None else (lambda content: decode(content, endpoint.key))
+    read = None if decode is None else _first_page_rule(decode, endpoint.key)
     # With max_rows, count distinct rows: a row repeated by overlapping pages must not use up the quota
     # (the merge drops the repeat, and the pull would come back short).
     seen: set[Any] = set()
     count = 0
+    count_pages: list[int] = []  # one entry per page fetched (the first page is read differently)
 
     def page(**kwargs: Any) -> dict:
         if stop is not None and stop.is_set():
@@ -195,8 +197,9 @@ def _pages(
         if read is None:
             body = fetch(limit=wanted, **kwargs)
         else:
-            with decoding_bodies(read):
+            with decoding_bodies(read[0] if not count_pages else read[1]):
                 body = fetch(limit=wanted, **kwargs)
+            count_pages.append(1)
         rows = body.get(endpoint.key) or []
         if progress is not None:
             progress.page(len(rows))
@@ -425,7 +428,8 @@ def _pull(
     The one engine of every ``*_df``: the same pages (:func:`_pages`) as ``iter_*``, each natural key once,
     the most recent version kept (:func:`_latest`). With pyarrow installed, a pull that needs no row-level
     work while it runs (no ``max_rows``, no row filter) has its pages read by pyarrow in the threads that
-    fetch them and shaped in Arrow (kalshi_nb.frames.arrow); wherever that cannot give exactly the frame of
+    fetch them and shaped in Arrow (kalshi_nb.frames.arrow), unless every call had a single page (read as
+    records then: data/reading.py); wherever that cannot give exactly the frame of
     the records path (a repeated row, a ``null``, an odd value), the same pages take the records path. The
     garbage collector is left as the caller has it.
     """
@@ -437,26 +441,17 @@ def _pull(
     if not queries:
         return shape([])
     endpoint = queries[0].endpoint
-    if (
-        arrow is not None
-        and chunks
-        and all(isinstance(p, arrow.ArrowPage) for pages in chunks for p in pages)
-    ):
-        assert isinstance(endpoint.ident, _Field)
-        frame = arrow.shaped_frame([p for pages in chunks for p in pages], shape, endpoint.ident.name)
-        if frame is not None:
-            return frame
+    pages = [p for call in chunks for p in call]
+    if arrow is not None and any(isinstance(p, arrow.ArrowPage) for p in pages):
+        # Calls that had one page each were read as records (_first_page_rule): read them with Arrow too.
+        read = [p if isinstance(p, arrow.ArrowPage) else _arrow_page(decode, p, endpoint.key) for p in pages]
+        if all(p is not None for p in read):
+            assert isinstance(endpoint.ident, _Field)
+            frame = arrow.shaped_frame(read, shape, endpoint.ident.name)
+            if frame is not None:
+                return frame
     rows = (_rows(pages, endpoint.key) for pages in chunks)
     return shape(_latest(rows, endpoint.ident, limit, endpoint.updated))
-
-
-def _rows(pages: list[Any], key: str) -> Iterator[dict]:
-    """The rows of one call's pages; a page pyarrow read is decoded again as the records path reads it."""
-    for page in pages:
-        if isinstance(page, list):
-            yield from page
-        else:
-            yield from decode_json(page.raw)[key]
 
 
 _USE_ARROW = True

@@ -234,3 +234,69 @@ def test_a_pull_arrow_declines_takes_the_records_path_from_the_same_pages(sb, cl
     pd.testing.assert_frame_equal(
         again.drop(columns="time_to_close"), reference.drop(columns="time_to_close")
     )
+
+
+def _spy_arrow(monkeypatch) -> tuple[list[int], list[bool]]:
+    """Count the bodies pyarrow reads and record whether each pull was shaped in Arrow."""
+    reads: list[int] = []
+    shaped: list[bool] = []
+    real_read, real_shape = arrow.decode_page, arrow.shaped_frame
+
+    def read(*args: Any, **kwargs: Any) -> Any:
+        reads.append(1)
+        return real_read(*args, **kwargs)
+
+    def shape(*args: Any, **kwargs: Any) -> Any:
+        frame = real_shape(*args, **kwargs)
+        shaped.append(frame is not None)
+        return frame
+
+    monkeypatch.setattr(arrow, "decode_page", read)
+    monkeypatch.setattr(arrow, "shaped_frame", shape)
+    return reads, shaped
+
+
+def _series_sizes(sb) -> dict[str, int]:
+    sizes: dict[str, int] = {}
+    for m in sb.exchange.markets():
+        series = m["event_ticker"].split("-")[0]
+        sizes[series] = sizes.get(series, 0) + 1
+    return sizes
+
+
+def test_a_one_page_pull_is_read_as_records_only(sb, client, monkeypatch) -> None:
+    """pyarrow costs more than orjson on a lone page: a pull whose calls have one page each never uses it."""
+    series = "KXBTC15M"
+    size = _series_sizes(sb)[series]
+    reads, shaped = _spy_arrow(monkeypatch)
+    one_page = markets_df(series, status=None, client=client, limit=size + 5)
+    assert len(one_page) == size
+    assert reads == [] and shaped == []
+    several = markets_df(series, status=None, client=client, limit=max(1, size // 3))
+    assert reads and shaped == [True]  # the same markets over several pages: Arrow
+    pd.testing.assert_frame_equal(
+        one_page.drop(columns="time_to_close"), several.drop(columns="time_to_close")
+    )
+
+
+def test_a_pull_mixing_one_page_and_several_page_calls_is_shaped_wholly_in_arrow(
+    sb, client, monkeypatch
+) -> None:
+    """The lone page of one call (read as records) is read again by Arrow when the other calls used it."""
+    sizes = _series_sizes(sb)
+    small = min((s for s in sizes if sizes[s] >= 2), key=sizes.__getitem__)
+    big = max(sizes, key=sizes.__getitem__)
+    limit = sizes[small] + 1
+    assert sizes[big] > 2 * limit  # one call of one page, one of several
+    reads, shaped = _spy_arrow(monkeypatch)
+    mixed = markets_df([small, big], status=None, mve_filter=None, client=client, limit=limit)
+    assert shaped == [True]
+    pages_of_big = -(-sizes[big] // limit)
+    assert len(reads) >= pages_of_big + 1  # the big call's pages, and the small call's page read again
+    assert set(mixed["ticker"].str.split("-").str[0]) == {small, big}
+    monkeypatch.setattr(paging, "_USE_ARROW", False)
+    reference = markets_df([small, big], status=None, mve_filter=None, client=client, limit=limit)
+    assert shaped == [True]  # the reference did not use Arrow
+    pd.testing.assert_frame_equal(
+        mixed.drop(columns="time_to_close"), reference.drop(columns="time_to_close")
+    )
