@@ -6,6 +6,8 @@ time of the whole process (interpreter start to exit), so the legs compare direc
 - ``python -c pass``: the interpreter alone (the floor of any fresh process);
 - ``import kalshi_nb``: the package import (must stay light);
 - ``import pandas``: what any frame costs at least;
+- ``import requests, pandas``: what any client that fetches over HTTP and returns a frame imports at least
+  (the floor of the first frame, before a single request or a sandbox);
 - ``first frame``: ``import kalshi_nb as kn; kn.connect("sandbox"); kn.markets_df(series="KXBTC15M")``,
   with its in-process split (import / connect / markets_df);
 - ``first frame, Ed25519 key`` (``--what-if``): the same with the sandbox handed an Ed25519 key instead of
@@ -57,6 +59,7 @@ LEGS = {
     "python -c pass": "pass",
     "import kalshi_nb": "import kalshi_nb",
     "import pandas": "import pandas",
+    "import requests, pandas": "import requests, pandas",
     "first frame": FIRST_FRAME,
 }
 
@@ -107,7 +110,9 @@ def main() -> None:
         print(line)
     base = statistics.median(times["python -c pass"])
     ff = statistics.median(times["first frame"])
+    floor = statistics.median(times["import requests, pandas"])
     print(f"first frame minus the bare interpreter: {ff - base:.3f} s (median)")
+    print(f"first frame minus the import floor (requests + pandas): {ff - floor:.3f} s (median)")
 
 
 if __name__ == "__main__":
