@@ -73,6 +73,7 @@ def sb(sandbox: object) -> Iterator[object]:
     sandbox.reset()
     yield sandbox
     sandbox.faults.clear()
+    sandbox.wait_idle()  # a request this test gave up on (still sleeping on a latency) lands here
     sandbox.check()
 
 

@@ -279,6 +279,20 @@ class Sandbox:
             raise RuntimeError("the sandbox is not running")
         self._server.refuse_connections(seconds)
 
+    def wait_idle(self, timeout: float = 15.0) -> bool:
+        """Wait until the sandbox is handling no API request; return False if one still is after ``timeout``.
+
+        A request a client gave up on (a timeout under an injected latency) is still being handled: its
+        order lands, and its entry joins ``requests``, only when it ends. Wait for that before counting.
+
+        Example:
+            >>> sb.wait_idle()                # doctest: +SKIP
+            True
+        """
+        from .limits import bounded_float
+
+        return self.app.wait_idle(bounded_float("timeout", timeout, low=0.0, high=600.0))
+
     # --- lifecycle -----------------------------------------------------------------------------------
     def start(self) -> Sandbox:
         """Start serving in a daemon thread (idempotent); return self."""

@@ -236,7 +236,7 @@ def test_total_time_is_bounded(make_client, sb) -> None:
         client.get_exchange_status()
     elapsed = time.monotonic() - t0
     assert 0.3 <= elapsed < 1.6, elapsed
-    time.sleep(1.0)  # the server is still sleeping on the abandoned attempts; let them finish here
+    assert sb.wait_idle()  # the server is still sleeping on the abandoned attempts; let them finish here
 
 
 def test_every_attempt_is_signed_afresh(make_client, sb) -> None:

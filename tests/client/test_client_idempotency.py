@@ -124,7 +124,7 @@ def run_case(sb, client, kind: str, post_faults: list[str], lookup_faults: list[
     ) as exc:
         outcome, expected = exc, ""
     if slow:
-        time.sleep(LATENCY + 0.2)  # let an attempt still sleeping on the server land before counting
+        assert sb.wait_idle()  # let an attempt still sleeping on the server land before counting
     sb.faults.clear()
     coid = outcome["order"]["client_order_id"] if isinstance(outcome, dict) else _coid_from_log(sb)
     if coid is None:  # nothing ever reached the exchange's log
@@ -196,7 +196,7 @@ def test_timeout_while_the_exchange_is_still_working(sb, fault_client) -> None:
     result, _ = place(fault_client, sb, "rest")
     assert result["reconciled"] is True
     assert TIMEOUT <= time.monotonic() - t0 < TIMEOUT + POLICY.in_flight_grace + 0.5
-    time.sleep(LATENCY)
+    assert sb.wait_idle()  # the attempt the client gave up on has landed
     assert len([r for r in sb.requests if r.method == "POST"]) == 1
     assert len(orders_with(sb, result["order"]["client_order_id"])) == 1
 
@@ -209,7 +209,7 @@ def test_slower_than_timeout_plus_grace_never_double_fills(sb, make_client) -> N
     sb.faults.update(latency={"seconds": 1.2, "methods": ["POST"], "path": ORDERS})
     with pytest.raises(OrderStateUnknownError) as info:
         place(client, sb, "execute")
-    time.sleep(1.3)
+    assert sb.wait_idle()  # the exchange lands it after the client stopped looking
     sb.faults.clear()
     coid = info.value.client_order_id
     assert posts_for(sb, coid) == 1

@@ -4,6 +4,7 @@ and the fault recipes the client's idempotency tests use do what their names say
 from __future__ import annotations
 
 import time
+from datetime import datetime, timezone
 
 import pytest
 import requests
@@ -31,9 +32,12 @@ def _place_marketable(module_sb) -> dict:
 
 
 def test_ids_differ_across_restarts_with_the_same_seed_but_data_does_not():
+    # One anchor for both: the data is a function of (seed, anchor), and two builds a moment apart on the
+    # real clock differ by any synthetic trade that falls between them (a CI run caught one).
+    anchor = datetime.now(timezone.utc).replace(microsecond=0)
     runs = []
     for _ in range(2):
-        with sandbox(seed=4, markets=20) as module_sb:
+        with sandbox(seed=4, markets=20, now=anchor) as module_sb:
             receipt = _place_marketable(module_sb)
             resting = Signer(module_sb).post(ORDERS, json=order_body(live_market_ticker(module_sb))).json()
             fills = module_sb.exchange.fills(module_sb.user_id)
@@ -100,15 +104,12 @@ def test_client_order_id_is_accepted_again_after_the_order_executed(module_sb):
 # --- fault recipes for ambiguous creates -----------------------------------------------------------------
 
 
-def _answered_post(module_sb, timeout: float = 15.0):
+def _answered_post(module_sb):
     """The request log's first POST, once the server has answered it (it logs a request only then).
 
     Fixed sleeps raced loaded CI machines; this waits, bounded, for the delayed answer instead."""
-    deadline = time.monotonic() + timeout
-    while not (posts := [r for r in module_sb.requests if r.method == "POST"]):
-        assert time.monotonic() < deadline, "the delayed POST was never answered"
-        time.sleep(0.05)
-    return posts[0]
+    assert module_sb.wait_idle(), "the delayed POST was never answered"
+    return next(r for r in module_sb.requests if r.method == "POST")
 
 
 def test_delay_after_processes_then_answers_late(module_sb):
@@ -151,7 +152,7 @@ def test_latency_rate_with_phase_after(module_sb):
     with pytest.raises(requests.Timeout):
         signer.post(ORDERS, json=body, timeout=0.4)
     assert body["client_order_id"] in my_client_order_ids(signer, ticker)  # GETs are not delayed
-    time.sleep(0.8)
+    assert module_sb.wait_idle()
 
 
 @pytest.mark.parametrize(
@@ -200,3 +201,17 @@ def test_refuse_connections_is_a_refusal_before_sending(module_sb):
         assert signer.post(ORDERS, json=body).status_code == 201  # listening again, same port
     with pytest.raises(ValueError, match="seconds"):
         module_sb.refuse_connections(61)
+
+
+def test_wait_idle_waits_for_a_request_the_client_gave_up_on(module_sb):
+    signer = Signer(module_sb)
+    module_sb.faults.update(latency={"seconds": 1.0, "methods": ["GET"], "path": r"/exchange/status$"})
+    with pytest.raises(requests.Timeout):
+        signer.get("/exchange/status", timeout=0.2)
+    assert module_sb.wait_idle(0.05) is False  # still sleeping on the latency, not logged yet
+    assert not [r for r in module_sb.requests if r.path.endswith("/exchange/status")]
+    assert module_sb.wait_idle() is True
+    [record] = [r for r in module_sb.requests if r.path.endswith("/exchange/status")]
+    assert record.status == 200 and record.duration >= 1.0
+    with pytest.raises(ValueError, match="timeout"):
+        module_sb.wait_idle(-1)

@@ -69,6 +69,8 @@ class SandboxApp(MarketRoutes, AccountRoutes, ApiRoutes, ControlRoutes):
         self._lists = OrderedDict()
         self._lists_lock = threading.Lock()
         self._state_lock = threading.Lock()
+        self._in_flight = 0  # API requests being handled (wait_idle)
+        self._idle = threading.Condition()
         self.identity: Identity | None = None  # set by Sandbox.start() once the port is known
 
     def __call__(self, environ: dict, start_response: Callable) -> list[bytes]:
@@ -76,7 +78,22 @@ class SandboxApp(MarketRoutes, AccountRoutes, ApiRoutes, ControlRoutes):
         if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
             code, answer = self._control(environ)
             return _respond(start_response, code, answer)
+        with self._idle:
+            self._in_flight += 1
+        try:
+            return self._handle(environ, start_response, path)
+        finally:
+            with self._idle:
+                self._in_flight -= 1
+                if not self._in_flight:
+                    self._idle.notify_all()
 
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no API request is being handled; False if one still is after ``timeout`` seconds."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._in_flight == 0, timeout)
+
+    def _handle(self, environ: dict, start_response: Callable, path: str) -> list[bytes]:
         started = perf_counter()
         request = Request(environ)
         method = request.method

@@ -36,3 +36,5 @@ class AppState:
     _lists: OrderedDict[tuple, tuple[list, list]]
     _lists_lock: threading.Lock
     _state_lock: threading.Lock
+    _in_flight: int
+    _idle: threading.Condition
