@@ -225,19 +225,27 @@ def _to_time_slow(name: str, values: np.ndarray) -> Any:
     return pd.array(out, dtype=_TIME.dtype) if out else pd.array([], dtype=_TIME.dtype)
 
 
+_BATCH_TIMES_MAX_ROWS = 5000
+"""Pages up to this many rows have their UTC time columns parsed in one call (see :func:`_to_times`)."""
+
+
 def _to_times(columns: Sequence[tuple[str, np.ndarray]]) -> list[Any]:
-    """:func:`_to_time` of several columns, the ISO-text ones parsed in one call.
+    """:func:`_to_time` of several columns; on a small page, the UTC ("Z") ones parsed in one call.
 
     A frame has half a dozen time columns of the same length, and pandas' parser has a fixed cost per call
     that was most of a small page's time columns (0.75 ms of 50 rows' eight, against 0.13 ms as one call).
-    Parsing is per value, so one call over the columns end to end gives each column exactly what its own
-    call gives; a column that is not all text, or a batch that fails, takes :func:`_to_time` alone.
+    One call over the columns end to end gives each column what its own call gives only when every value
+    is UTC text as Kalshi sends it: pandas 2 reads a naive time differently when an offset appears in the
+    same call (the property test caught it on Python 3.10). Any other column, a large page (where the
+    fixed cost does not matter) or a batch that fails takes :func:`_to_time` alone.
     """
     out: list[Any] = [None] * len(columns)
     text = [
         i
         for i, (_, values) in enumerate(columns)
-        if pd.api.types.infer_dtype(values, skipna=True) == "string"
+        if len(values) <= _BATCH_TIMES_MAX_ROWS
+        and pd.api.types.infer_dtype(values, skipna=True) == "string"
+        and all(v[-1:] == "Z" for v in values if isinstance(v, str))
     ]
     if len(text) > 1:
         n = len(columns[text[0]][1])

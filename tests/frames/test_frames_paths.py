@@ -190,13 +190,16 @@ def test_the_garbage_collector_is_left_alone_during_a_pull(sb) -> None:
     assert gc.isenabled()
 
 
-# Time text as Kalshi sends it and as it could go wrong: Z, offsets, fractions, naive, missing, junk.
+# Time text as Kalshi sends it (UTC, with or without fractions, or missing: the batched parse) and as it
+# could go wrong: offsets, naive, empty, junk.
+_UTC = st.datetimes(
+    min_value=dt.datetime(1971, 1, 1),  # noqa: DTZ001 (hypothesis wants naive bounds)
+    max_value=dt.datetime(2100, 1, 1),  # noqa: DTZ001
+    timezones=st.just(dt.timezone.utc),
+).map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%S") + st_suffix(d))
+_UTC_TEXT = st.one_of(_UTC, st.none(), st.just(math.nan))
 _TIME_TEXT = st.one_of(
-    st.datetimes(
-        min_value=dt.datetime(1971, 1, 1),  # noqa: DTZ001 (hypothesis wants naive bounds)
-        max_value=dt.datetime(2100, 1, 1),  # noqa: DTZ001
-        timezones=st.just(dt.timezone.utc),
-    ).map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%S") + st_suffix(d)),
+    _UTC,
     st.sampled_from(["2026-09-07T02:45:00Z", "2026-09-06T22:45:00-04:00", "2026-09-07T02:45:00", ""]),
     st.none(),
     st.just(math.nan),
@@ -215,7 +218,8 @@ def st_suffix(d: dt.datetime) -> str:
 def test_time_columns_parsed_together_equal_each_parsed_alone(data, n, width) -> None:
     columns = []
     for j in range(width):
-        values = data.draw(st.lists(_TIME_TEXT if j % 2 == 0 else _ODD_TIME, min_size=n, max_size=n))
+        kind = (_UTC_TEXT, _UTC_TEXT, _TIME_TEXT, _ODD_TIME)[data.draw(st.integers(0, 3))]
+        values = data.draw(st.lists(kind, min_size=n, max_size=n))
         columns.append((f"t{j}", np.array(values, dtype=object).reshape(n)))
     together = convert._to_times(columns)
     alone = [convert._to_time(name, values) for name, values in columns]
