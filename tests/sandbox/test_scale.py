@@ -131,3 +131,46 @@ def test_a_benchmark_sized_build_pauses_the_collector_only_while_it_runs(
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _full_collections_during(what: object) -> list[int]:
+    """The generations of the collections that ran during ``what()``."""
+    seen: list[int] = []
+
+    def watch(phase: str, info: dict) -> None:
+        if phase == "start":
+            seen.append(info["generation"])
+
+    gc.callbacks.append(watch)
+    try:
+        what()  # type: ignore[operator]
+    finally:
+        gc.callbacks.remove(watch)
+    return seen
+
+
+def test_a_benchmark_sized_exchange_load_is_paused_throughout_and_collected_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One full collection at the end, instead of the collector's young/middle/old passes over every new
+    object once it is back on; the indexes built after the data are inside the pause too."""
+    from kalshi_nb.sandbox.exchange import Exchange
+
+    monkeypatch.setattr(data, "GC_PAUSE_MIN_SIZE", 1000)  # stands for 50,000 without building that many
+    during: list[bool] = []
+    real = Exchange._windows_init  # part of the load that runs after the data build
+
+    def spy(self: object) -> None:
+        during.append(gc.isenabled())
+        real(self)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Exchange, "_windows_init", spy)
+    assert _full_collections_during(lambda: Exchange(seed=0, now=ANCHOR, markets=1500)) == [2]
+    assert during == [False] and gc.isenabled()
+    assert _full_collections_during(lambda: data.build(0, ANCHOR, 1500)) == [2]  # called on its own too
+    gc.disable()  # a caller that paused it itself: no collection, still paused
+    try:
+        assert _full_collections_during(lambda: data.build(0, ANCHOR, 1500)) == []
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -102,6 +102,11 @@ class Exchange(Windows, EventFees, Writes, Candles, Catalogue):
         self._load()
 
     def _load(self) -> None:
+        # The whole load, not only the data build: its indexes are hundreds of thousands of objects too.
+        with data.collector_paused(self._size):
+            self._load_all()
+
+    def _load_all(self) -> None:
         self._bus_init()  # listeners stay; the published books start again from the new state
         anchor = self._anchor_arg or self._clock()
         u = data.build(self._seed, anchor, self._size, self._history_days)
