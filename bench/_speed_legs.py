@@ -30,8 +30,7 @@ def _peak_rss() -> int:
     return 0
 
 
-def _report(started: float, df: Any, seconds: float | None = None, **extra: Any) -> None:
-    seconds = time.perf_counter() - started if seconds is None else seconds
+def _report(seconds: float, df: Any, **extra: Any) -> None:
     out = {
         "seconds": seconds,
         "rows": len(df),
@@ -104,7 +103,7 @@ def leg_floor(a: dict) -> None:
 
     with requests.Session() as session:
         seconds, df, extra = _timed(pull, a)
-        _report(0.0, df, seconds, **extra)
+        _report(seconds, df, **extra)
 
 
 def leg_markets_df(a: dict) -> None:
@@ -131,7 +130,7 @@ def leg_markets_df(a: dict) -> None:
             a,
         )
         cats = {c: list(df[c].cat.categories) for c, t in df.dtypes.items() if str(t) == "category"}
-        _report(0.0, df, seconds, dtypes={c: str(t) for c, t in df.dtypes.items()}, categories=cats, **extra)
+        _report(seconds, df, dtypes={c: str(t) for c, t in df.dtypes.items()}, categories=cats, **extra)
 
 
 def _arrow_frame(tables: list, dtypes: dict[str, str], cats: dict[str, list], now: Any) -> Any:
@@ -213,7 +212,7 @@ def leg_arrow(a: dict) -> None:
 
     with requests.Session() as session:
         seconds, df, extra = _timed(pull, a)
-        _report(0.0, df, seconds, dtypes={c: str(t) for c, t in df.dtypes.items()}, **extra)
+        _report(seconds, df, dtypes={c: str(t) for c, t in df.dtypes.items()}, **extra)
 
 
 def leg_pykalshi(a: dict) -> None:
@@ -224,9 +223,8 @@ def leg_pykalshi(a: dict) -> None:
     with KalshiClient(
         api_key_id=a["key_id"], private_key_path=a["key_path"], api_base=a["url"], timeout=120
     ) as client:
-        started = time.perf_counter()
-        markets = client.get_markets(limit=PAGE, fetch_all=True)
-        _report(started, markets.to_dataframe())
+        seconds, df, extra = _timed(lambda: client.get_markets(limit=PAGE, fetch_all=True).to_dataframe(), a)
+        _report(seconds, df, **extra)
 
 
 def leg_official_sdk(a: dict) -> None:
@@ -240,16 +238,19 @@ def leg_official_sdk(a: dict) -> None:
     config.api_key_id = a["key_id"]
     config.private_key_pem = Path(a["key_path"]).read_text()
     api = k.MarketApi(k.KalshiClient(config))
-    started = time.perf_counter()
-    rows: list[dict] = []
-    cursor = None
-    while True:
-        page = api.get_markets(limit=PAGE, cursor=cursor) if cursor else api.get_markets(limit=PAGE)
-        rows.extend(m.model_dump() for m in page.markets)
-        cursor = page.cursor
-        if not cursor:
-            break
-    _report(started, pd.DataFrame(rows))
+
+    def pull() -> Any:
+        rows: list[dict] = []
+        cursor = None
+        while True:
+            page = api.get_markets(limit=PAGE, cursor=cursor) if cursor else api.get_markets(limit=PAGE)
+            rows.extend(m.model_dump() for m in page.markets)
+            cursor = page.cursor
+            if not cursor:
+                return pd.DataFrame(rows)
+
+    seconds, df, extra = _timed(pull, a)
+    _report(seconds, df, **extra)
 
 
 def leg_kalshi_sdk(a: dict) -> None:
@@ -265,9 +266,10 @@ def leg_kalshi_sdk(a: dict) -> None:
     Market.model_rebuild(force=True)
     client = KalshiClient(key_id=a["key_id"], private_key_path=a["key_path"], base_url=a["url"], timeout=120)
     with client:
-        started = time.perf_counter()
-        rows = [m.model_dump() for m in client.markets.list_all(limit=PAGE)]
-        _report(started, pd.DataFrame(rows))
+        seconds, df, extra = _timed(
+            lambda: pd.DataFrame([m.model_dump() for m in client.markets.list_all(limit=PAGE)]), a
+        )
+        _report(seconds, df, **extra)
 
 
 LEGS = {

@@ -190,6 +190,7 @@ def summarize(size: dict) -> list[dict]:
             rows.append({"leg": leg, "error": rs[0].get("error", "?") if rs else "?"})
             continue
         secs = [r["seconds"] for r in good]
+        warm = statistics.median(r["warm"] for r in good) if "warm" in good[0] else None
         med = statistics.median(secs)
         r0 = good[0]
         rows.append(
@@ -206,10 +207,8 @@ def summarize(size: dict) -> list[dict]:
                 "peak_mib": r0["peak_rss"] / 2**20,
                 "same_dtypes": (r0.get("dtypes") == size["dtypes"]) if "dtypes" in r0 else None,
                 # the small pull's calls after the first in the same process (no one-time costs)
-                "warm": statistics.median(r["warm"] for r in good) if "warm" in r0 else None,
-                "warm_ratio": (statistics.median(r["warm"] for r in good) / ref_warm)
-                if "warm" in r0 and ref_warm
-                else None,
+                "warm": warm,
+                "warm_ratio": warm / ref_warm if warm is not None and ref_warm else None,
             }
         )
     return rows

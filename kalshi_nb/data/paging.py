@@ -184,9 +184,10 @@ def _pages(
     # (the merge drops the repeat, and the pull would come back short).
     seen: set[Any] = set()
     count = 0
-    count_pages: list[int] = []  # one entry per page fetched (the first page is read differently)
+    first_page = True  # the first page is read differently (reading._first_page_rule)
 
     def page(**kwargs: Any) -> dict:
+        nonlocal first_page
         if stop is not None and stop.is_set():
             raise _Cancelled
         # Near max_rows, ask only for what is missing (only `limit` may change between pages). The rows of
@@ -197,9 +198,9 @@ def _pages(
         if read is None:
             body = fetch(limit=wanted, **kwargs)
         else:
-            with decoding_bodies(read[0] if not count_pages else read[1]):
+            with decoding_bodies(read[0] if first_page else read[1]):
                 body = fetch(limit=wanted, **kwargs)
-            count_pages.append(1)
+            first_page = False
         rows = body.get(endpoint.key) or []
         if progress is not None:
             progress.page(len(rows))

@@ -28,7 +28,8 @@ def _first_page_rule(
     A first page that is also the last (most small pulls) is read by the records path: pyarrow's reader
     costs more than orjson on one page, and far more on its first use in a process (measured: 25 ms
     against 8 ms for a 50-market page), while Arrow pays off when pages are read in parallel. A first page
-    with a cursor (more pages follow) is read by Arrow, like the rest.
+    with a cursor (more pages follow) is read by Arrow, like the rest; the cursor is only known once the
+    page is decoded, so that page is decoded twice (once per call, in the fetching thread).
     """
 
     def first(content: bytes) -> Any:

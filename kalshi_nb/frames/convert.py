@@ -256,9 +256,8 @@ def _to_times(columns: Sequence[tuple[str, np.ndarray]]) -> list[Any]:
             pass
         else:
             for k, i in enumerate(text):
-                out[i] = parsed[
-                    k * n : (k + 1) * n
-                ].copy()  # its own buffer: a dropped column frees its memory
+                # each column its own buffer, so that dropping one frees its memory
+                out[i] = parsed[k * n : (k + 1) * n].copy()
     return [
         _to_time(name, values) if done is None else done
         for (name, values), done in zip(columns, out, strict=True)
@@ -457,7 +456,7 @@ def _assemble(shaped: _Shaped, schema: Sequence[_Col]) -> pd.DataFrame:
             dtype = _dtype(col)
             # A typed array of the column's dtype goes in as it is (a Series around each one was a third of a
             # small page's time); object arrays keep a Series with dtype=object, or pandas would infer "str".
-            typed_ok = dtype != object and getattr(values, "dtype", None) == dtype and len(values) == shaped.n
+            typed_ok = dtype != object and getattr(values, "dtype", None) == dtype
             data[col.name] = values if typed_ok else pd.Series(values, index=index, dtype=dtype, copy=False)
     for name, series in shaped.extras.items():
         data[name] = series.set_axis(index)
