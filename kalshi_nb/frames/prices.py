@@ -76,7 +76,8 @@ def orderbook_frame(payload: Record, *, ticker: str | None = None) -> pd.DataFra
     price = np.array(prices, dtype=np.float64)
     count = _to_float("orderbook count", _objects(counts))
     is_yes = np.array([s == "yes" for s in sides], dtype=bool)
-    yes_price = np.where(is_yes, price, np.round(1 - price, 8))
+    with np.errstate(over="ignore"):  # a nonsense price near the float limit rounds to inf, not an error
+        yes_price = np.where(is_yes, price, np.round(1 - price, 8))
     order = np.argsort(-yes_price, kind="stable")
     price, count, is_yes, yes_price = price[order], count[order], is_yes[order], yes_price[order]
     n = len(price)

@@ -1,7 +1,7 @@
 """The decoding and extraction paths of the frames give the same frames, dtypes included.
 
 Responses are decoded by orjson (``client.decode_json``) and fields are extracted through pandas' public
-constructor (``convert._dicts_to_array``); the references are the standard ``json`` module and a
+constructor (``convert._dicts_to_array``, above ``convert._PLAIN_BLOCK_MAX_ROWS`` records); the references are the standard ``json`` module and a
 plain-Python extraction, on saved payloads, odd records and a real sandbox pull.
 """
 
@@ -52,7 +52,9 @@ def _raw(name: str) -> bytes:
 def _both_extractions(
     monkeypatch: pytest.MonkeyPatch, shape: Any, records: list[dict]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    fast = shape(copy.deepcopy(records))
+    with monkeypatch.context() as patch:
+        patch.setattr(frames.convert, "_PLAIN_BLOCK_MAX_ROWS", 0)  # pandas' extraction even for a few records
+        fast = shape(copy.deepcopy(records))
     with monkeypatch.context() as patch:
         patch.setattr(frames.convert, "_dicts_to_array", None)  # the plain-Python extraction
         plain = shape(copy.deepcopy(records))
