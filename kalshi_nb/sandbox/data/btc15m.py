@@ -61,7 +61,7 @@ def _window(b: Builder, open_ts: int, *, n_max: int) -> None:
         return  # the repeated hour when DST ends gives the same code twice; keep the first
     b.tickers.add(ticker)
     target, final = b.btc_at(open_ts), b.btc_at(close_ts)
-    target_str = f"${target / 100:,.2f}"
+    target_sub = f"Target Price: ${target / 100:,.2f}"  # one string for both sides
     life = Life(
         open_ts - 3 * HOUR,
         open_ts,
@@ -72,8 +72,8 @@ def _window(b: Builder, open_ts: int, *, n_max: int) -> None:
         f"{final / 100:.2f}",
         on_open={
             "floor_strike": target / 100,
-            "yes_sub_title": f"Target Price: {target_str}",
-            "no_sub_title": f"Target Price: {target_str}",
+            "yes_sub_title": target_sub,
+            "no_sub_title": target_sub,
         },
     )
     close_clock = et_clock(d_close)

@@ -37,6 +37,9 @@ def btc_ladder(b: Builder) -> None:
         b.tickers.add(event)
         center = round(b.btc_at(open_ts) / 100 / 500) * 500
         final = b.btc_at(close_ts) / 100
+        # One object each for the event's eleven markets:
+        expiration_value = f"{final:.2f}"
+        created_ts, determine_ts, finalize_ts = open_ts - HOUR, close_ts + 300, close_ts + 600
         clock, day_str = et_clock(d_close), et_day(d_close)
         when = f"{day_str} at {clock}"
         title = f"Bitcoin price range on {when}?"
@@ -59,7 +62,7 @@ def btc_ladder(b: Builder) -> None:
         legs.append(
             (
                 f"T{bottom:.2f}",
-                f"${bottom:,.2f} or below",
+                b.share(f"${bottom:,.2f} or below"),
                 {"strike_type": "less", "cap_strike": bottom},
                 final <= bottom,
             )
@@ -69,7 +72,7 @@ def btc_ladder(b: Builder) -> None:
             legs.append(
                 (
                     f"B{lo + 250}",
-                    f"${lo:,} to {cap:,.2f}",
+                    b.share(f"${lo:,} to {cap:,.2f}"),
                     {"strike_type": "between", "floor_strike": lo, "cap_strike": cap},
                     lo <= final < lo + 500,
                 )
@@ -78,7 +81,7 @@ def btc_ladder(b: Builder) -> None:
         legs.append(
             (
                 f"T{top:.2f}",
-                f"${top + 0.01:,.0f} or above",
+                b.share(f"${top + 0.01:,.0f} or above"),
                 {"strike_type": "greater", "floor_strike": top},
                 final > top,
             )
@@ -89,13 +92,13 @@ def btc_ladder(b: Builder) -> None:
             ticker = f"{event}-{suffix}"
             b.tickers.add(ticker)
             life = Life(
-                open_ts - HOUR,
+                created_ts,
                 open_ts,
                 close_ts,
-                close_ts + 300,
-                close_ts + 600,
+                determine_ts,
+                finalize_ts,
                 "yes" if wins else "no",
-                f"{final:.2f}",
+                expiration_value,
             )
             if open_ts <= a < close_ts:
                 lo = strike.get("floor_strike", -1e12)

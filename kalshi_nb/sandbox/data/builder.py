@@ -33,6 +33,10 @@ class Builder:
         self.u = Universe(seed=seed, anchor_ts=anchor_ts)
         self.tickers: set[str] = set()
         self._shards: dict[str, int] = {}  # series ticker -> exchange_index
+        self._texts: dict[str, str] = {}  # see share()
+        # Where the "old" trades end and the "recent" ones begin (see Hist), as one int object each for
+        # every market's ranges.
+        self._old_end, self._recent_start = anchor_ts - 25 * HOUR, anchor_ts - DAY + 60
         # Sizing: default is a few hundred markets; `size` scales the past (settled) windows and the
         # multivariate markets, which is also what floods the live /markets (apify scrapebench 2026-09-07).
         fixed = 130
@@ -71,6 +75,11 @@ class Builder:
             path = older + path
             self.btc_t0 -= extra * 900
         self.btc = path
+
+    def share(self, text: str) -> str:
+        """The one copy of ``text`` in this universe: labels that recur across events (a ladder's strike
+        ranges) are then stored once, not once per market."""
+        return self._texts.setdefault(text, text)
 
     def btc_at(self, ts: int) -> int:
         return self.btc[(ts - self.btc_t0) // 900]
@@ -136,7 +145,7 @@ class Builder:
             step,
             bid,
             width,
-            amp * (10 if fine else 1),
+            amp * 10 if fine else amp,  # (not amp * 1: a new float object per market)
             unit,
             best_size(),
             best_size(),
@@ -148,8 +157,8 @@ class Builder:
         n = int(r() * (n_max + 1))
         if n == 0:
             return h
-        old = (t0, min(t1, a - 25 * HOUR))
-        recent = (max(t0, a - DAY + 60), t1)
+        old = (t0, min(t1, self._old_end))
+        recent = (max(t0, self._recent_start), t1)
         has_old, has_recent = old[1] > old[0], recent[1] > recent[0]
         if has_old and has_recent:
             h.n_old = round(n * (old[1] - old[0]) / (t1 - t0))
