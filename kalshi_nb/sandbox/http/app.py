@@ -24,7 +24,7 @@ from .api_markets import MarketRoutes
 from .api_portfolio_accounts import AccountRoutes
 from .control import ControlRoutes
 from .requestlog import RequestLog, RequestRecord, _clip, _loggable
-from .routes import _API_MAP, _CONTROL_MAP, _PUBLIC, CONTROL_PREFIX
+from .routes import _API_MAP, _PUBLIC, CONTROL_PREFIX
 from .wire import _TOO_MANY, _apply_fault, _Ctx, _error_body, _Query, _respond, dumps
 
 log = logging.getLogger("kalshi_nb.sandbox.server")
@@ -65,7 +65,6 @@ class SandboxApp(MarketRoutes, AccountRoutes, ApiRoutes, ControlRoutes):
         self.wire_seconds = 0.0  # time spent in the request handler (app + socket I/O), for benchmarks
         self._users: set[str] = set()
         self._api_routes = _API_MAP.bind("sandbox")
-        self._control_routes = _CONTROL_MAP.bind("sandbox")
         self._lists = OrderedDict()
         self._lists_lock = threading.Lock()
         self._state_lock = threading.Lock()

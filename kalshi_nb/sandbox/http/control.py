@@ -19,7 +19,7 @@ from ..limits import (
     parse_json,
 )
 from ..ratelimit import RateLimiter, make_limiter
-from .routes import CONTROL_PREFIX, CONTROL_RULES
+from .routes import CONTROL_PREFIX, CONTROL_RULES, control_routes
 from .state import AppState
 from .wire import _error_body, _object, _Query, _string, dumps
 
@@ -71,7 +71,7 @@ class ControlRoutes(AppState):
         request = Request(environ)
         try:
             try:
-                endpoint, _ = self._control_routes.match(request.path, request.method)
+                endpoint, _ = control_routes().match(request.path, request.method)
             except HTTPException:
                 raise SandboxError(
                     404,

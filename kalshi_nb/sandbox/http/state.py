@@ -32,7 +32,6 @@ class AppState:
     identity: Identity | None  # set by Sandbox.start() once the port is known
     _users: set[str]
     _api_routes: MapAdapter
-    _control_routes: MapAdapter
     _lists: OrderedDict[tuple, tuple[list, list]]
     _lists_lock: threading.Lock
     _state_lock: threading.Lock
