@@ -415,6 +415,8 @@ sandbox `connect()` starts in this kernel and for one started with `python -m ka
 does nothing with credentials: on demo or production this notebook only reads.
 """),
     code("""
+import time
+
 import requests
 
 import kalshi_nb
@@ -426,12 +428,15 @@ client = kalshi_nb.connect()
 """),
     code("""
 if client.env == "sandbox":  # the sandbox on this computer only: fake money, and it can settle markets
-    picks = markets_df("KXBTC").nlargest(3, "mid_dollars")  # the three likeliest price ranges
+    ladder = markets_df("KXBTC")
+    if (soonest := ladder["time_to_close"].min().total_seconds()) < 60:  # closing: trade the next hour's
+        time.sleep(max(soonest, 0) + 2)
+        ladder = markets_df("KXBTC")
+    picks = ladder.nlargest(3, "mid_dollars")  # the three likeliest price ranges
     for ticker, ask in zip(picks["ticker"], picks["yes_ask_dollars"], strict=True):
         place_order(preview_order(ticker, "yes", "buy", 10, f"{ask:.2f}"), confirm=True)  # at the ask: trades
     place_order(preview_order(picks["ticker"].iloc[2], "no", "buy", 5, "0.02"), confirm=True)  # rests
-    # the sandbox's control routes sit beside its API: http://127.0.0.1:PORT/_sandbox/
-    settle = client.api_base.removesuffix("/trade-api/v2") + "/_sandbox/settle"
+    settle = client.api_base.removesuffix("/trade-api/v2") + "/_sandbox/settle"  # control routes, beside the API
     for ticker, result in zip(picks["ticker"].iloc[:2], ["yes", "no"], strict=True):
         requests.post(settle, json={"ticker": ticker, "result": result}, timeout=10).raise_for_status()
 """),

@@ -367,7 +367,7 @@ def _all_missing(dtype: Any, n: int) -> Any:
     )
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=64)  # a few dtypes times a few page lengths; at most ~2.5 MB
 def _all_missing_template(dtype: Any, n: int) -> Any:
     return _all_missing(dtype, n)
 
