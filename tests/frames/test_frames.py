@@ -878,3 +878,25 @@ book_levels = st.lists(st.lists(json_values, max_size=3), max_size=4) | json_val
 def test_odd_orderbooks_never_raise(book):
     empty = frames.orderbook_frame({"orderbook_fp": {}})
     assert_fixed_dtypes(frames.orderbook_frame({"orderbook_fp": book}), empty)
+
+
+def test_an_absent_column_is_each_frames_own_array():
+    """Absent columns start from one all-missing array per dtype and length: writing into one frame's
+    column must leave the next frame's (and the shared template) untouched."""
+    records = [{"ticker": "T-1"}, {"ticker": "T-2"}]
+    first = frames.markets_frame(records, now=NOW)
+    absent = {
+        name: str(first[name].dtype)
+        for name in ("cap_strike", "occurrence_datetime", "is_provisional", "functional_strike", "status")
+    }
+    first.loc[0, "cap_strike"] = 5.0
+    first.loc[0, "occurrence_datetime"] = pd.Timestamp("2026-09-07", tz="UTC")
+    first.loc[0, "is_provisional"] = True
+    first.loc[0, "functional_strike"] = "x"
+    first.loc[0, "status"] = first["status"].cat.categories[0]
+    # the same column arrays written through the array interface too (an in-place write pandas can't see)
+    first["cap_strike"].array[1] = 7.0
+    second = frames.markets_frame(records, now=NOW)
+    for name, dtype in absent.items():
+        assert str(second[name].dtype) == dtype
+        assert second[name].isna().all(), f"{name} leaked a value from another frame: {second[name].tolist()}"
