@@ -209,3 +209,24 @@ def test_a_new_settlement_mid_pull_does_not_repeat_a_row():
         assert got == before
     finally:
         world.close()
+
+
+def test_a_list_asked_again_after_a_market_closes_is_not_the_one_cached_before():
+    """The same query before and after a close, with no other request between: the second answer is the
+    exchange's state after the close (the cache used to key on the version before the clock was applied, so
+    notebook 05 was handed a closed market as open right after the hour)."""
+    world = World(0)
+    try:
+        query = {"status": "open", "limit": 100}
+        before = {
+            m["ticker"]: m["close_time"] for m in world.signer.get("/markets", params=query).json()["markets"]
+        }
+        first_close = min(before.values())
+        world.now = datetime.fromisoformat(first_close.replace("Z", "+00:00")) + timedelta(seconds=2)
+        after = world.signer.get("/markets", params=query).json()["markets"]
+        closed = {t for t, c in before.items() if c == first_close}
+        assert closed and not closed & {m["ticker"] for m in after}
+        assert {m["status"] for m in after} == {"active"}
+        assert {m["ticker"] for m in after} == set(world.open_tickers())
+    finally:
+        world.close()

@@ -169,6 +169,20 @@ class Exchange(Windows, EventFees, Writes, Candles, Catalogue):
         with self._lock:
             self._load()
 
+    def synced_version(self) -> int:
+        """``version`` once every change due by now is applied: what a cache of this exchange's answers must
+        key on. Read without the sync, a list cached a moment before a market closed was served again after
+        it, the closed market still "active" (notebook 05 in CI, ordering right after the hour).
+
+        Example:
+            >>> ex = Exchange(seed=1)
+            >>> ex.synced_version() == ex.version
+            True
+        """
+        with self._lock:
+            self._sync()
+            return self.version
+
     def _sync(self) -> float:
         """Apply every lifecycle change and order expiry due by now; return now (Unix seconds)."""
         now = self._now()

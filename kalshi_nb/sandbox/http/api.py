@@ -20,8 +20,8 @@ class ApiRoutes(AppState):
     portfolio handlers are in ``api_portfolio.py``)."""
 
     def _rows(self, key: tuple, build: Callable[[], tuple[list, list]]) -> tuple[list, list]:
-        """A filtered list and its row keys, cached per (endpoint, filters, exchange.version)."""
-        key = (*key, self.exchange.version)
+        """A filtered list and its row keys, cached per (endpoint, filters, exchange version after its sync)."""
+        key = (*key, self.exchange.synced_version())
         with self._lists_lock:
             hit = self._lists.get(key)
             if hit is not None:
