@@ -240,8 +240,9 @@ def _to_time_slow(name: str, values: np.ndarray) -> Any:
     return pd.array(out, dtype=_TIME.dtype) if out else pd.array([], dtype=_TIME.dtype)
 
 
-_BATCH_TIMES_MAX_ROWS = 5000
-"""Pages up to this many rows have their UTC time columns parsed in one call (see :func:`_to_times`)."""
+_SMALL_PAGE_MAX_ROWS = 5000
+"""A page up to this many rows is small: pandas' fixed cost per call matters there, so its UTC time columns
+are parsed in one call (:func:`_to_times`) and its absent columns copied from a template (:func:`_missing`)."""
 
 
 def _to_times(columns: Sequence[tuple[str, np.ndarray]]) -> list[Any]:
@@ -258,7 +259,7 @@ def _to_times(columns: Sequence[tuple[str, np.ndarray]]) -> list[Any]:
     text = [
         i
         for i, (_, values) in enumerate(columns)
-        if len(values) <= _BATCH_TIMES_MAX_ROWS
+        if len(values) <= _SMALL_PAGE_MAX_ROWS
         and pd.api.types.infer_dtype(values, skipna=True) == "string"
         and all(v[-1:] == "Z" for v in values if isinstance(v, str))
     ]
@@ -354,7 +355,7 @@ def _missing(col: _Col, n: int) -> Any:
     columns, and a pandas constructor for each (about 20 us) was a tenth of shaping 50 markets.
     """
     dtype = _dtype(col)
-    if n > _BATCH_TIMES_MAX_ROWS:  # a large page: the constructor's fixed cost does not matter
+    if n > _SMALL_PAGE_MAX_ROWS:  # a large page: the constructor's fixed cost does not matter
         return _all_missing(dtype, n)
     return _all_missing_template(dtype, n).copy()
 
