@@ -466,8 +466,12 @@ def test_the_background_tick_runs_and_stops_on_close(sb, make_ticket, clock) -> 
     deadline = time.monotonic() + 10
     while t.phase is not Phase.STALE and time.monotonic() < deadline:
         time.sleep(0.02)
-    assert t.phase is Phase.STALE
-    assert "stale: preview again" in t.age.value
+    # The tick sets the phase, then renders, both under the ticket's lock: read them together under it too
+    # (read bare, the phase can already say STALE while the label it is about to redraw does not yet).
+    with t._lock:
+        phase, age_text = t.phase, t.age.value
+    assert phase is Phase.STALE
+    assert "stale: preview again" in age_text
     thread = t._thread
     assert thread is not None
     assert thread.is_alive()
