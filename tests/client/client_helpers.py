@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from cryptography.hazmat.primitives import serialization
@@ -27,9 +28,14 @@ def open_markets(sb: object) -> list[dict]:
 
 
 def pick_market(sb: object, *, structure: str = "linear_cent", min_yes_ask: str = "0.05") -> dict:
-    """An open market with the given grid; with a YES ask of at least ``min_yes_ask`` so that a 1-cent bid rests."""
+    """An open market with the given grid; with a YES ask of at least ``min_yes_ask`` so that a 1-cent bid rests,
+    and at least two minutes before its close, so that a test's orders can't straddle the close of a
+    15-minute window (CI: a rerun at 19:00:00 picked the next window and so a different order)."""
+    soon = datetime.now(timezone.utc) + timedelta(minutes=2)
     for m in open_markets(sb):
         if m.get("price_level_structure") != structure:
+            continue
+        if datetime.fromisoformat(m["close_time"].replace("Z", "+00:00")) < soon:
             continue
         if Decimal(m["yes_ask_dollars"]) < Decimal(min_yes_ask):
             continue
