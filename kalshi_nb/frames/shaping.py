@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -60,8 +61,39 @@ def _add_market_derived(shaped: _Shaped, now: Now) -> None:
     bid = _column_or_missing(shaped, cols["yes_bid_dollars"])
     ask = _column_or_missing(shaped, cols["yes_ask_dollars"])
     shaped.columns["mid_dollars"], shaped.columns["spread_dollars"] = _quote_mid_spread(bid, ask)
-    close = pd.DatetimeIndex(_column_or_missing(shaped, cols["close_time"]))
-    shaped.columns["time_to_close"] = (close - _utc_now(now)).astype(_DURATION.dtype).to_numpy()
+    shaped.columns["time_to_close"] = _until(_column_or_missing(shaped, cols["close_time"]), _utc_now(now))
+
+
+_NAT = np.iinfo(np.int64).min
+
+
+def _until(close: Any, now: pd.Timestamp) -> np.ndarray:
+    """``close - now`` as ``timedelta64[ns]``: NaT stays NaT, an out-of-range difference raises as in pandas.
+
+    The subtraction is numpy's on the int64 nanoseconds, a fifth of pandas' cost through a DatetimeIndex
+    (which was a tenth of a small page's shaping); where it could overflow or hit NaT's value, or ``now`` is
+    outside the nanosecond range, pandas' own subtraction runs instead, so the result (or the error) is its.
+    """
+
+    def by_pandas() -> np.ndarray:
+        return np.asarray((pd.DatetimeIndex(close) - now).astype(_DURATION.dtype).to_numpy())
+
+    if not isinstance(getattr(close, "dtype", None), pd.DatetimeTZDtype):
+        return by_pandas()
+    try:
+        start = np.int64(now.as_unit("ns").value)
+    except (OverflowError, ValueError):  # pandas' OutOfBoundsDatetime is a ValueError
+        return by_pandas()
+    stamps = close.to_numpy(dtype="datetime64[ns]").view(np.int64)
+    with np.errstate(over="ignore"):
+        out = stamps - start
+    nat = stamps == _NAT
+    # a signed overflow: the operands' signs differ and the result's sign is not the first operand's
+    suspect = ((((stamps ^ start) & (stamps ^ out)) < 0) | (out == _NAT)) & ~nat
+    if suspect.any():
+        return by_pandas()
+    out[nat] = _NAT
+    return out.view(_DURATION.dtype)
 
 
 def events_frame(records: Iterable[Record]) -> pd.DataFrame:

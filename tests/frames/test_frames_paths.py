@@ -227,3 +227,42 @@ def test_time_columns_parsed_together_equal_each_parsed_alone(data, n, width) ->
     alone = [convert._to_time(name, values) for name, values in columns]
     for a, b in zip(together, alone, strict=True):
         pd.testing.assert_extension_array_equal(a, b, check_exact=True)
+
+
+def _pandas_until(close: Any, now: pd.Timestamp) -> Any:
+    """The reference: time_to_close as pandas computes it through a DatetimeIndex."""
+    try:
+        return (pd.DatetimeIndex(close) - now).astype("timedelta64[ns]").to_numpy()
+    except (OverflowError, ValueError) as exc:
+        return type(exc)
+
+
+_NS = st.integers(min_value=np.iinfo(np.int64).min + 1, max_value=np.iinfo(np.int64).max)
+_WHOLE_SECONDS = st.integers(-9 * 10**9, 9 * 10**9).map(lambda s: s * 10**9)  # as Kalshi's times are
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    stamps=st.lists(st.one_of(st.none(), _NS, _WHOLE_SECONDS), max_size=8),
+    now=st.one_of(_NS, _WHOLE_SECONDS),
+)
+def test_time_to_close_by_numpy_is_pandas_subtraction(stamps: list[int | None], now: int) -> None:
+    """Any close times (NaT, the ends of the range) and any reference time: the same durations, or the
+    same error, as pandas' own subtraction."""
+    from kalshi_nb.frames.shaping import _until
+
+    close = pd.array(
+        [pd.NaT if s is None else pd.Timestamp(s, unit="ns", tz="UTC") for s in stamps],
+        dtype="datetime64[ns, UTC]",
+    )
+    reference = pd.Timestamp(now, unit="ns", tz="UTC")
+    want = _pandas_until(close, reference)
+    try:
+        got = _until(close, reference)
+    except (OverflowError, ValueError) as exc:
+        got = type(exc)
+    if isinstance(want, type):
+        assert got is want
+    else:
+        assert got.dtype == want.dtype
+        assert np.array_equal(got.view("i8"), want.view("i8"))
