@@ -76,7 +76,7 @@ def _until(close: Any, now: pd.Timestamp) -> np.ndarray:
     """
 
     def by_pandas() -> np.ndarray:
-        return np.asarray((pd.DatetimeIndex(close) - now).astype(_DURATION.dtype).to_numpy())
+        return (pd.DatetimeIndex(close) - now).astype(_DURATION.dtype).to_numpy()
 
     if not isinstance(getattr(close, "dtype", None), pd.DatetimeTZDtype):
         return by_pandas()

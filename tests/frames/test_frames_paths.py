@@ -27,6 +27,7 @@ from kalshi_nb.client import KalshiClient, decode_json
 from kalshi_nb.data import markets_df
 from kalshi_nb.data.paging import _HISTORICAL_MARKETS, _MARKETS, _follow, _iterate_pages, _pages, _Query
 from kalshi_nb.frames import convert
+from kalshi_nb.frames.shaping import _until
 
 PAYLOADS = Path(__file__).parent / "payloads"
 NOW = pd.Timestamp("2026-09-07 02:30:00", tz="UTC")
@@ -249,8 +250,6 @@ _WHOLE_SECONDS = st.integers(-9 * 10**9, 9 * 10**9).map(lambda s: s * 10**9)  # 
 def test_time_to_close_by_numpy_is_pandas_subtraction(stamps: list[int | None], now: int) -> None:
     """Any close times (NaT, the ends of the range) and any reference time: the same durations, or the
     same error, as pandas' own subtraction."""
-    from kalshi_nb.frames.shaping import _until
-
     close = pd.array(
         [pd.NaT if s is None else pd.Timestamp(s, unit="ns", tz="UTC") for s in stamps],
         dtype="datetime64[ns, UTC]",
