@@ -158,7 +158,7 @@ def test_a_grid_change_while_trading_keeps_resting_orders(ex: Exchange) -> None:
     # A new record (records are immutable once returned); the old dict is unchanged.
     assert before["price_level_structure"] == "linear_cent" and after is not before
     assert (after["price_level_structure"], after["price_ranges"]) == ("deci_cent", PRICE_RANGES["deci_cent"])
-    assert ex.market(ticker) is after and after["status"] == "active"
+    assert ex.market(ticker) == after and after["status"] == "active"
     fine = rests(ex, ticker, "0.051")
     assert ex.order("alice", kept["order_id"])["status"] == "resting"
     # Back to whole cents: the $0.051 order stays on the book (preserved), new ones at $0.052 are refused.

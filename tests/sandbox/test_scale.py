@@ -20,9 +20,11 @@ from kalshi_nb.sandbox.http import wire
 ANCHOR = datetime(2026, 9, 7, 2, 40, tzinfo=timezone.utc)
 
 # Bytes traced per market while building (records, lifecycles, history parameters, the indexes of the
-# Universe). About 3.4 KB when this test was written; the bound catches a regression such as a per-market
-# copy of a shared value (price_ranges) or an eager trade list, which would each add kilobytes.
-BYTES_PER_MARKET = 4096
+# Universe). About 3.4 KB when this test was written. It fell to 2.5 KB once the four fields every market
+# shares left the stored dicts (data.MARKET_CONSTANTS), which brought the dicts down to 42 keys or fewer,
+# and the combos shared their leg dicts. With those fields stored again it measures 3.0 KB and fails this
+# bound. So would a per-market copy of a shared value (price_ranges) or an eager trade list.
+BYTES_PER_MARKET = 2700
 
 
 def _snapshot(u: data.Universe) -> tuple:
@@ -71,6 +73,12 @@ def test_shared_values_are_shared_not_copied_per_market() -> None:
     for m in u.markets:
         by_structure.setdefault(m["price_level_structure"], set()).add(id(m["price_ranges"]))
     assert by_structure and all(len(ids) == 1 for ids in by_structure.values())
+    # A combo's selected legs: one dict per (leg market, side), whichever combos pick it.
+    legs: dict[tuple[str, str], set[int]] = {}
+    for m in u.markets:
+        for leg in m.get("mve_selected_legs", ()):
+            legs.setdefault((leg["market_ticker"], leg["side"]), set()).add(id(leg))
+    assert legs and all(len(ids) == 1 for ids in legs.values())
 
 
 def test_memory_per_market_stays_within_budget() -> None:

@@ -2,7 +2,8 @@
 
 Everything is a pure function of ``(seed, anchor, size)``. The anchor is the instant the data describes
 ("now" when the exchange was built): windows before it are settled, the one around it is trading, the ones
-after it are not open yet. Records are wire-format dicts (SDK-3.34 field names and types).
+after it are not open yet. Records are wire-format dicts (SDK-3.34 field names and types). A market record
+omits the fields every market shares (``MARKET_CONSTANTS``); ``wire_market`` adds them back.
 
 Cheap at 200,000 markets: a market is one dict plus a small ``Hist`` (a dozen ints). Its trades, quote
 path and deeper book levels are generated on demand from ``Hist`` alone, and are built so that they agree
@@ -35,7 +36,16 @@ from .fed import fed
 from .finegrid import fine_grids
 from .history import Hist, Tick, book_levels, oi_of, price_of, quote_at, ticks, top_fields, trade_dict
 from .metadata import event_metadata, fee_changes
-from .records import EMPTY_TOP, EVENT_STATUSES, QUERY_STATUS, Life, Universe, status_fields
+from .records import (
+    EMPTY_TOP,
+    EVENT_STATUSES,
+    MARKET_CONSTANTS,
+    QUERY_STATUS,
+    Life,
+    Universe,
+    status_fields,
+    wire_market,
+)
 from .sports import mve, nfl
 from .subpenny import subpenny
 from .times import DAY, ET, HOUR, MONTHS, et, et_clock, et_code, et_day, iso, iso_ms, to_ts
@@ -46,6 +56,7 @@ __all__ = [
     "ET",
     "EVENT_STATUSES",
     "HOUR",
+    "MARKET_CONSTANTS",
     "MONTHS",
     "QUERY_STATUS",
     "Hist",
@@ -71,6 +82,7 @@ __all__ = [
     "to_ts",
     "top_fields",
     "trade_dict",
+    "wire_market",
 ]
 
 

@@ -213,9 +213,7 @@ class Builder:
         m = {
             "ticker": ticker,
             "event_ticker": event,
-            "market_type": "binary",
             "title": title,
-            "subtitle": "",
             "yes_sub_title": yes_sub,
             "no_sub_title": no_sub,
             "created_time": iso(life.created_ts),
@@ -234,11 +232,9 @@ class Builder:
             "result": "",
             "can_close_early": can_close_early,
             "open_interest_fp": "0.00",
-            "notional_value_dollars": "1.0000",
             "previous_yes_bid_dollars": "0.0000",
             "previous_yes_ask_dollars": "0.0000",
             "previous_price_dollars": "0.0000",
-            "settlement_bounds_type": "default",
             "expiration_value": "",
             "rules_primary": rules,
             "rules_secondary": rules2,
@@ -246,6 +242,8 @@ class Builder:
             # Shared by every market of the structure (no per-market copy); a grid change replaces it.
             "price_ranges": PRICE_RANGES[structure],
             "exchange_index": 0,  # set by add_market from the series
+            # market_type, subtitle, notional_value_dollars and settlement_bounds_type are the same for every
+            # market: records.MARKET_CONSTANTS, merged back in by records.wire_market as a record is sent.
             # No fractional_trading_enabled: fractional trading is universal since 2026-04-17 and the
             # field left the schema on 2026-07-09 (kalshi-api.md 2nd ed. §G).
         }

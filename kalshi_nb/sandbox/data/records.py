@@ -17,6 +17,31 @@ EMPTY_TOP = {
     "no_ask_dollars": "1.0000",
 }
 
+# Fields with one value for every sandbox market (binary, $1 notional, default settlement bounds, no
+# subtitle). They are stored here once instead of in every market dict, and ``wire_market`` merges them
+# back in as a record leaves the exchange. Without these four keys a market dict has at most 42 keys.
+# CPython fits 42 keys in a 64-slot table (832 bytes); 43 or more take a 128-slot one (1,584 bytes).
+# Three markets in four had 43 or 44, so this saves about 110 MB at 200,000 markets.
+MARKET_CONSTANTS = {
+    "market_type": "binary",
+    "subtitle": "",
+    "notional_value_dollars": "1.0000",
+    "settlement_bounds_type": "default",
+}
+
+
+def wire_market(rec: dict) -> dict:
+    """A stored market record as the API sends it: a new dict, with the fields every market shares
+    (``MARKET_CONSTANTS``). If a record sets one of those fields itself, its own value wins.
+
+    Example:
+        >>> m = wire_market({"ticker": "KXFED-26DEC-T4.00"})
+        >>> m["ticker"], m["market_type"], m["notional_value_dollars"]
+        ('KXFED-26DEC-T4.00', 'binary', '1.0000')
+    """
+    return {**MARKET_CONSTANTS, **rec}
+
+
 # Markets a query sees under each status filter (DESIGN.md; the exact live mapping is UNCONFIRMED).
 QUERY_STATUS = {
     "unopened": ("initialized",),

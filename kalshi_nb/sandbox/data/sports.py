@@ -134,6 +134,9 @@ def mve(b: Builder, legs: list[tuple[str, str, float, int]]) -> None:
     games = sorted({leg[0] for leg in legs})
     by_game = {g: [leg for leg in legs if leg[0] == g] for g in games}
     salt = b.seed & 0xFFFF
+    # One selected-leg dict per (leg market, side), shared by every combo that picks it: a few hundred
+    # distinct legs against 50,000 combos at 200,000 markets, so most of the combos' memory went on copies.
+    leg_dicts: dict[tuple[str, str], dict] = {}
     for i in range(b.n_mve):
         code = f"{(i * 0x9E3779B97F4A7C15 + salt) & 0xFFFFFFFFFFFF:012X}"
         event = f"{series}-S2026{code[:11]}"
@@ -144,14 +147,15 @@ def mve(b: Builder, legs: list[tuple[str, str, float, int]]) -> None:
             ev, mk, p_yes, c = rng.choice(by_game[g])
             side = "yes" if rng.random() < 0.8 else "no"
             lp = p_yes if side == "yes" else 1 - p_yes
-            sel.append(
-                {
+            leg = leg_dicts.get((mk, side))
+            if leg is None:
+                leg = leg_dicts[mk, side] = {
                     "event_ticker": ev,
                     "market_ticker": mk,
                     "side": side,
                     "yes_settlement_value_dollars": "1.0000",
                 }
-            )
+            sel.append(leg)
             leg_life = u.life[mk]
             wins_all &= (leg_life.result == "yes") == (side == "yes")
             p *= lp

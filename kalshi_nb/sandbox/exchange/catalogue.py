@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import cast
 
 from .. import data
-from ..data import QUERY_STATUS, iso
+from ..data import QUERY_STATUS, iso, wire_market
 from ..data.grids import PRICE_RANGES, check_ranges
 from ..errors import bad_request, not_found
 from ..limits import MAX_TS, MIN_TS, bounded_int
@@ -45,9 +45,11 @@ class Catalogue(Events):
         max_updated_ts: int | None = None,
         with_keys: bool = False,
     ) -> list[dict]:
-        """Live markets (not historical) matching the filters, in a stable order. Do not mutate the list.
+        """Live markets (not historical) matching the filters, in a stable order, as the API sends them.
 
         ``with_keys=True`` returns ``(rows, keys)``: each row's keyset-cursor key, ascending (pagination.py).
+        There the rows are the stored records, shared and not to be mutated. ``data.wire_market`` renders one
+        as sent, so a server renders only the page it sends, not every row of a 200,000-market list.
 
         Example:
             >>> from kalshi_nb.sandbox.exchange import Exchange
@@ -118,7 +120,9 @@ class Catalogue(Events):
                     hi=hi,
                 ),
             )
-            return self._with_market_keys(key, rows, tickers_key) if with_keys else rows  # type: ignore[return-value]
+            if with_keys:
+                return self._with_market_keys(key, rows, tickers_key)  # type: ignore[return-value]
+            return [wire_market(m) for m in rows]  # type: ignore[attr-defined]
 
     def historical_markets(
         self,
@@ -159,7 +163,9 @@ class Catalogue(Events):
                     hi=None,
                 ),
             )
-            return self._with_market_keys(key, rows, tickers_key) if with_keys else rows  # type: ignore[return-value]
+            if with_keys:
+                return self._with_market_keys(key, rows, tickers_key)  # type: ignore[return-value]
+            return [wire_market(m) for m in rows]  # type: ignore[attr-defined]
 
     def _with_market_keys(
         self, key: tuple, rows: object, tickers: tuple[str, ...] | None
@@ -219,13 +225,13 @@ class Catalogue(Events):
         return out
 
     def market(self, ticker: str) -> dict:
-        """One market, live or historical; 404 if unknown."""
+        """One market, live or historical, as the API sends it (a new dict); 404 if unknown."""
         with self._lock:
             self._sync()
             rec = self._rec.get(ticker)
             if rec is None:
                 raise not_found(f"market {ticker} does not exist")
-            return rec
+            return wire_market(rec)
 
     def orderbook(self, ticker: str, depth: int = 0) -> dict:
         """``{"yes_dollars": [[price, count], ...], "no_dollars": [...]}``, ascending price; ``depth`` best levels."""
@@ -385,7 +391,7 @@ class Catalogue(Events):
             return out
 
     def set_price_grid(self, ticker: str, structure: str, price_ranges: list | None = None) -> dict:
-        """Control: move a market to another price grid while it trades; return the new market record.
+        """Control: move a market to another price grid while it trades; return the new market record, as sent.
 
         ``structure`` is a known ``price_level_structure`` (``price_ranges`` then defaults to its bands) or
         any name with explicit ``price_ranges`` (contiguous bands from $0 to $1). Resting orders are
@@ -413,10 +419,11 @@ class Catalogue(Events):
         with self._lock:
             now = self._sync()
             self._market_or_404(ticker)
-            return self._replace(
+            rec = self._replace(
                 ticker,
                 {"price_level_structure": structure, "price_ranges": ranges, "updated_time": iso(int(now))},
             )
+            return wire_market(rec)
 
     def exchange_status(self) -> dict:
         """``GET /exchange/status`` body (not enveloped, as live)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import cast
 
-from ..data import EVENT_STATUSES
+from ..data import EVENT_STATUSES, wire_market
 from ..data.metadata import event_metadata
 from ..errors import bad_request, not_found
 from .state import SETTLED, _Base, _iso_ts
@@ -94,8 +94,11 @@ class Events(_Base):
         return out
 
     def _nested(self, ev: dict) -> dict:
-        markets = [self._rec[t] for t in self._by_event[ev["event_ticker"]] if t not in self._historical]
-        return {**ev, "markets": markets}
+        return {**ev, "markets": self._event_markets(ev["event_ticker"])}
+
+    def _event_markets(self, event_ticker: str) -> list[dict]:
+        """An event's live markets as sent (markets settled before the historical cutoff are left out)."""
+        return [wire_market(self._rec[t]) for t in self._by_event[event_ticker] if t not in self._historical]
 
     def event(
         self, event_ticker: str, *, with_nested_markets: bool = False, exclude_markets: bool = False
@@ -117,8 +120,8 @@ class Events(_Base):
                 raise not_found(f"event {event_ticker} does not exist")
             if exclude_markets:
                 return ev, []
-            markets = [self._rec[t] for t in self._by_event[event_ticker] if t not in self._historical]
-            return (self._nested(ev) if with_nested_markets else ev), markets
+            markets = self._event_markets(event_ticker)
+            return ({**ev, "markets": markets} if with_nested_markets else ev), markets
 
     def multivariate_events(
         self,
