@@ -3,7 +3,7 @@
 Everything is a pure function of ``(seed, anchor, size)``. The anchor is the instant the data describes
 ("now" when the exchange was built): windows before it are settled, the one around it is trading, the ones
 after it are not open yet. Records are wire-format dicts (SDK-3.34 field names and types). A market record
-omits the fields every market shares (``MARKET_CONSTANTS``); ``wire_market`` adds them back.
+omits the fields every market shares (``MARKET_CONSTANTS``); ``wire_market`` and ``wire_event`` add them back.
 
 Cheap at 200,000 markets: a market is one dict plus a small ``Hist`` (a dozen ints). Its trades, quote
 path and deeper book levels are generated on demand from ``Hist`` alone, and are built so that they agree
@@ -44,6 +44,7 @@ from .records import (
     Life,
     Universe,
     status_fields,
+    wire_event,
     wire_market,
 )
 from .sports import mve, nfl
@@ -82,6 +83,7 @@ __all__ = [
     "to_ts",
     "top_fields",
     "trade_dict",
+    "wire_event",
     "wire_market",
 ]
 

@@ -42,6 +42,19 @@ def wire_market(rec: dict) -> dict:
     return {**MARKET_CONSTANTS, **rec}
 
 
+def wire_event(ev: dict) -> dict:
+    """An event as the API sends it: its nested ``markets``, if it has them, rendered by ``wire_market``
+    (a new dict then); an event without them is returned as it is.
+
+    Example:
+        >>> ev = wire_event({"event_ticker": "KXFED-26DEC", "markets": [{"ticker": "KXFED-26DEC-T4.00"}]})
+        >>> ev["markets"][0]["market_type"], wire_event({"event_ticker": "KXFED-26DEC"})
+        ('binary', {'event_ticker': 'KXFED-26DEC'})
+    """
+    markets = ev.get("markets")
+    return ev if markets is None else {**ev, "markets": [wire_market(m) for m in markets]}
+
+
 # Markets a query sees under each status filter (DESIGN.md; the exact live mapping is UNCONFIRMED).
 QUERY_STATUS = {
     "unopened": ("initialized",),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import cast
 
-from ..data import EVENT_STATUSES, wire_market
+from ..data import EVENT_STATUSES, wire_event
 from ..data.metadata import event_metadata
 from ..errors import bad_request, not_found
 from .state import SETTLED, _Base, _iso_ts
@@ -40,7 +40,8 @@ class Events(_Base):
         with_keys: bool = False,
     ) -> list[dict]:
         """Events (multivariate ones excluded, as live), stable order; nested markets are live ones only.
-        ``with_keys=True`` returns ``(rows, keys)`` (the place in ``tickers`` or in the generated order)."""
+        ``with_keys=True`` returns ``(rows, keys)`` (the place in ``tickers`` or in the generated order),
+        with nested markets as stored: ``data.wire_event`` renders an event as sent (see ``markets``)."""
         if status is not None and status not in EVENT_STATUSES:
             raise bad_request(f"status must be one of {', '.join(EVENT_STATUSES)}, got {status!r}")
         tickers_key = tuple(tickers) if tickers is not None else None
@@ -70,7 +71,9 @@ class Events(_Base):
                 )
                 return [(rank[e["event_ticker"]],) for e in rows]  # type: ignore[attr-defined]
 
-            return (rows, self._cached((*key, "keys"), keys)) if with_keys else rows  # type: ignore[return-value]
+            if with_keys:
+                return rows, self._cached((*key, "keys"), keys)  # type: ignore[return-value]
+            return [wire_event(e) for e in rows] if with_nested_markets else rows  # type: ignore[attr-defined,return-value]
 
     def _events_list(self, status, series, tickers, min_close_ts, min_updated_ts, nested) -> list[dict]:
         if tickers is not None:
@@ -94,11 +97,9 @@ class Events(_Base):
         return out
 
     def _nested(self, ev: dict) -> dict:
-        return {**ev, "markets": self._event_markets(ev["event_ticker"])}
-
-    def _event_markets(self, event_ticker: str) -> list[dict]:
-        """An event's live markets as sent (markets settled before the historical cutoff are left out)."""
-        return [wire_market(self._rec[t]) for t in self._by_event[event_ticker] if t not in self._historical]
+        """The event with its live markets as stored (cached lists hold references, not rendered copies)."""
+        markets = [self._rec[t] for t in self._by_event[ev["event_ticker"]] if t not in self._historical]
+        return {**ev, "markets": markets}
 
     def event(
         self, event_ticker: str, *, with_nested_markets: bool = False, exclude_markets: bool = False
@@ -120,8 +121,8 @@ class Events(_Base):
                 raise not_found(f"event {event_ticker} does not exist")
             if exclude_markets:
                 return ev, []
-            markets = self._event_markets(event_ticker)
-            return ({**ev, "markets": markets} if with_nested_markets else ev), markets
+            nested = wire_event(self._nested(ev))
+            return (nested if with_nested_markets else ev), nested["markets"]
 
     def multivariate_events(
         self,
@@ -172,7 +173,9 @@ class Events(_Base):
                 return rows, keys
 
             built = cast("tuple[list[dict], list[tuple[int]]]", self._cached(key, build))
-            return built if with_keys else built[0]  # type: ignore[return-value]
+            if with_keys:
+                return built  # type: ignore[return-value]
+            return [wire_event(e) for e in built[0]] if with_nested_markets else built[0]
 
     def event_metadata(self, event_ticker: str) -> dict:
         """``GET /events/{ticker}/metadata`` body (unenveloped): images, colours, settlement sources."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..data import EVENT_STATUSES, wire_market
+from ..data import EVENT_STATUSES, wire_event, wire_market
 from ..errors import SandboxError, bad_request
 from ..limits import (
     MAX_CANDLES,
@@ -56,7 +56,7 @@ class ApiRoutes(AppState):
         render: Callable[[dict], dict] | None = None,
     ) -> tuple[int, bytes]:
         """One page of a keyset-paginated list; ``build`` returns ``(rows, keys)`` (see pagination.py).
-        ``render`` turns a stored row into the record sent (markets: ``wire_market``), for this page only."""
+        ``render`` turns a stored row into the record sent (``wire_market``, ``wire_event``), for this page only."""
         limit = ctx.q.limit(spec)
         scope = filter_scope(ctx.endpoint, filters, user_id=ctx.user_id if user else None)
         rows, keys = self._rows((ctx.endpoint, scope), build) if cache else build()
@@ -183,6 +183,7 @@ class ApiRoutes(AppState):
             lambda: self.exchange.events(**filters, with_keys=True),
             LIMIT_EVENTS,
             extra=b',"milestones":[]' if with_milestones else b"",
+            render=wire_event,
         )
 
     def _h_series_list(self, ctx: _Ctx) -> tuple[int, bytes]:

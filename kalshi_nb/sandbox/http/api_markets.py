@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from werkzeug.wrappers import Request
 
+from ..data import wire_event
 from ..errors import bad_request
 from .api import ApiRoutes
 from .routes import _Limit
@@ -64,6 +65,7 @@ class MarketRoutes(ApiRoutes):
             filters,
             lambda: self.exchange.multivariate_events(**filters, with_keys=True),
             LIMIT_MVE_EVENTS,
+            render=wire_event,
         )
 
     def _h_event(self, ctx: _Ctx, event_ticker: str) -> tuple[int, bytes]:
