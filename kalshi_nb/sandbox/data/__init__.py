@@ -3,7 +3,8 @@
 Everything is a pure function of ``(seed, anchor, size)``. The anchor is the instant the data describes
 ("now" when the exchange was built): windows before it are settled, the one around it is trading, the ones
 after it are not open yet. Records are wire-format dicts (SDK-3.34 field names and types). A market record
-omits the fields every market shares (``MARKET_CONSTANTS``); ``wire_market`` and ``wire_event`` add them back.
+omits the fields every market shares (``MARKET_CONSTANTS``), and the markets of a ladder event keep the fields
+they have in common in one dict (``Shared``); ``wire_market`` and ``wire_event`` add both back.
 
 Cheap at 200,000 markets: a market is one dict plus a small ``Hist`` (a dozen ints). Its trades, quote
 path and deeper book levels are generated on demand from ``Hist`` alone, and are built so that they agree
@@ -42,10 +43,13 @@ from .records import (
     MARKET_CONSTANTS,
     QUERY_STATUS,
     Life,
+    Shared,
     Universe,
+    share_fields,
     status_fields,
     wire_event,
     wire_market,
+    with_changes,
 )
 from .sports import mve, nfl
 from .subpenny import subpenny
@@ -62,6 +66,7 @@ __all__ = [
     "QUERY_STATUS",
     "Hist",
     "Life",
+    "Shared",
     "Tick",
     "Universe",
     "book_levels",
@@ -78,6 +83,7 @@ __all__ = [
     "oi_of",
     "price_of",
     "quote_at",
+    "share_fields",
     "status_fields",
     "ticks",
     "to_ts",
@@ -85,6 +91,7 @@ __all__ = [
     "trade_dict",
     "wire_event",
     "wire_market",
+    "with_changes",
 ]
 
 

@@ -14,7 +14,7 @@ import zlib
 from ..money import PIP, count_str, pip_str
 from .grids import GRIDS, PRICE_RANGES
 from .history import Hist, oi_of, price_of, quote_at, top_fields
-from .records import EMPTY_TOP, Life, Universe, status_fields
+from .records import EMPTY_TOP, Life, Universe, share_fields, status_fields
 from .times import DAY, HOUR, iso
 
 BTC_SD_15M = 0.0016  # standard deviation of the BTC index's log-return over 15 minutes
@@ -34,6 +34,7 @@ class Builder:
         self.tickers: set[str] = set()
         self._shards: dict[str, int] = {}  # series ticker -> exchange_index
         self._texts: dict[str, str] = {}  # see share()
+        self._ints: dict[int, int] = {}  # see hist()
         # Where the "old" trades end and the "recent" ones begin (see Hist), as one int object each for
         # every market's ranges.
         self._old_end, self._recent_start = anchor_ts - 25 * HOUR, anchor_ts - DAY + 60
@@ -103,6 +104,12 @@ class Builder:
         if hist is not None:
             self.u.hist[m["ticker"]] = hist
 
+    def share_siblings(self, start: int) -> None:
+        """The markets added since ``u.markets[start]`` (one event's) keep the fields they have in common in
+        one dict (``records.share_fields``)."""
+        markets = self.u.markets
+        markets[start:] = share_fields(markets[start:])
+
     def hist(
         self,
         ticker: str,
@@ -134,9 +141,12 @@ class Builder:
         unit = 1 if fractional else 100
         frac = 100 if fractional else 0
 
-        def best_size() -> int:  # whole contracts, plus hundredths if fractional
-            return (5 + int(r() * 3000)) * 100 + int(r() * frac)
-
+        ints = self._ints
+        # Best sizes: whole contracts, plus hundredths if fractional (in this order: the random stream).
+        bid_size = (5 + int(r() * 3000)) * 100 + int(r() * frac)
+        ask_size = (5 + int(r() * 3000)) * 100 + int(r() * frac)
+        if not frac:  # whole sizes take 3,000 values: one int object each, not one a market (32 bytes)
+            bid_size, ask_size = ints.setdefault(bid_size, bid_size), ints.setdefault(ask_size, ask_size)
         h = Hist(
             _seed_of(self.seed, ticker),
             structure,
@@ -147,10 +157,10 @@ class Builder:
             width,
             amp * 10 if fine else amp,  # (not amp * 1: a new float object per market)
             unit,
-            best_size(),
-            best_size(),
+            bid_size,
+            ask_size,
             4 + int(r() * 5),
-            oi_milli=250 + int(r() * 600),
+            oi_milli=ints.setdefault(oi := 250 + int(r() * 600), oi),  # 600 values, one object each
         )
         if t1 <= t0 or a < t0:
             return h  # not open yet at the anchor: no trades

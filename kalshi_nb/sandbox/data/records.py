@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .history import Hist
 from .times import iso
@@ -30,15 +31,112 @@ MARKET_CONSTANTS = {
 }
 
 
+class Shared(dict):
+    """A stored record that keeps the fields it has in common with its siblings (the markets of one event) in
+    one dict, ``shared``, which they all point to: its own keys are the fields that differ.
+
+    Why: a ladder event's eleven markets agree on 27 of their 40 fields. With 13 keys of its own a market
+    dict takes 464 bytes instead of 832 (CPython sizes a dict by its key count: up to 21 keys, then up to
+    42), about 37 MB at 200,000 markets.
+
+    Reading sees both (``rec[k]``, ``rec.get(k)``, ``k in rec``, ``==``); a write sets the record's own key,
+    which then wins over the shared one, so a change never leaks to a sibling. Iterating, ``len``, ``{**rec}``
+    and a JSON encoder see only the own keys: a record leaves the exchange through ``wire_market``, which
+    merges the two, and a changed copy is made with ``with_changes``. Nothing removes a market's field.
+
+    Example:
+        >>> common = {"event_ticker": "KXBTC-26DEC0417", "status": "finalized"}
+        >>> a, b = Shared(common, {"ticker": "KXBTC-26DEC0417-B1"}), Shared(common, {"ticker": "KXBTC-26DEC0417-B2"})
+        >>> a["status"] = "active"
+        >>> a["status"], b["status"], b.get("event_ticker"), "status" in b, b.get("nope", 0)
+        ('active', 'finalized', 'KXBTC-26DEC0417', True, 0)
+        >>> b == {"ticker": "KXBTC-26DEC0417-B2", **common}, len(b)
+        (True, 1)
+    """
+
+    __slots__ = ("shared",)
+
+    def __init__(self, shared: dict, own: dict, /) -> None:
+        super().__init__(own)
+        self.shared = shared
+
+    def __missing__(self, key: str) -> Any:
+        return self.shared[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return dict.get(self, key, self.shared.get(key, default))
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or key in self.shared
+
+    # Equal to whatever has the same fields, shared or own (dict's own comparison sees only the own keys).
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Shared):
+            other = {**other.shared, **other}
+        return isinstance(other, dict) and {**self.shared, **self} == other
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = None
+
+
+_ABSENT = object()
+
+
+def share_fields(records: list[dict]) -> list[dict]:
+    """``records`` (siblings: the markets of one event) as ``Shared`` records around one dict of the fields
+    whose value is the same in all of them (same type and equal: ``1`` and ``True`` are not the same value).
+    Fewer than two records, or nothing in common, are returned as they are.
+
+    Example:
+        >>> a, b = share_fields([{"t": "A", "s": "open", "n": 1}, {"t": "B", "s": "open", "n": True}])
+        >>> a.shared, dict(a), dict(b), wire_market(b)["s"]
+        ({'s': 'open'}, {'t': 'A', 'n': 1}, {'t': 'B', 'n': True}, 'open')
+    """
+    if len(records) < 2:
+        return records
+    first, rest = records[0], records[1:]
+    common = {}
+    for k, v in first.items():
+        for r in rest:
+            w = r.get(k, _ABSENT)
+            # Mostly the very same object (cached strings, shared constants): `is` settles it at once.
+            if w is not v and (type(w) is not type(v) or w != v):
+                break
+        else:
+            common[k] = v
+    if not common:
+        return records
+    return [Shared(common, {k: v for k, v in r.items() if k not in common}) for r in records]
+
+
+def with_changes(rec: dict, changes: dict) -> dict:
+    """A new record: ``rec`` with ``changes`` applied (``rec`` itself is left as it is). A ``Shared`` record
+    stays one, around the same shared dict.
+
+    Example:
+        >>> new = with_changes(Shared({"status": "active"}, {"ticker": "T"}), {"status": "closed"})
+        >>> type(new).__name__, new["status"], new.shared
+        ('Shared', 'closed', {'status': 'active'})
+    """
+    if type(rec) is Shared:
+        return Shared(rec.shared, {**rec, **changes})
+    return {**rec, **changes}
+
+
 def wire_market(rec: dict) -> dict:
     """A stored market record as the API sends it: a new dict, with the fields every market shares
-    (``MARKET_CONSTANTS``). If a record sets one of those fields itself, its own value wins.
+    (``MARKET_CONSTANTS``) and, for a ``Shared`` record, those it shares with its siblings. If a record sets
+    one of those fields itself, its own value wins.
 
     Example:
         >>> m = wire_market({"ticker": "KXFED-26DEC-T4.00"})
         >>> m["ticker"], m["market_type"], m["notional_value_dollars"]
         ('KXFED-26DEC-T4.00', 'binary', '1.0000')
     """
+    if type(rec) is Shared:
+        return {**MARKET_CONSTANTS, **rec.shared, **rec}
     return {**MARKET_CONSTANTS, **rec}
 
 

@@ -336,7 +336,7 @@ class _Base(Bus):
 
     def _replace(self, ticker: str, changes: dict) -> dict:
         old = self._rec[ticker]
-        rec = {**old, **changes}
+        rec = data.with_changes(old, changes)
         self._rec[ticker] = rec
         self._touch_market(ticker, old, changes)
         self._bump()
