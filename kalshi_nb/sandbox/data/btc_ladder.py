@@ -88,25 +88,25 @@ def btc_ladder(b: Builder) -> None:
         )
         # Two Life objects for the eleven markets, one per result: nothing changes a ladder market's Life
         # after the build (only a rolling KXBTC15M window's is set, windows.py), so siblings can share one.
-        lives: dict[bool, Life] = {}
+        lives = {
+            wins: Life(
+                created_ts,
+                open_ts,
+                close_ts,
+                determine_ts,
+                finalize_ts,
+                "yes" if wins else "no",
+                expiration_value,
+            )
+            for wins in (True, False)
+        }
         first_market = len(u.markets)
         sigma = max(b.btc_at(open_ts) / 100 * 0.004, 1.0)
         spot = b.btc_at(open_ts + 900 * max(0, min(3, (a - open_ts) // 900))) / 100
         for suffix, sub, strike, wins in legs:
             ticker = f"{event}-{suffix}"
             b.tickers.add(ticker)
-            life = lives.get(wins) or lives.setdefault(
-                wins,
-                Life(
-                    created_ts,
-                    open_ts,
-                    close_ts,
-                    determine_ts,
-                    finalize_ts,
-                    "yes" if wins else "no",
-                    expiration_value,
-                ),
-            )
+            life = lives[wins]
             if open_ts <= a < close_ts:
                 lo = strike.get("floor_strike", -1e12)
                 hi = strike.get("cap_strike", 1e12)

@@ -10,12 +10,15 @@ import bisect
 import math
 import random
 import zlib
+from typing import TypeVar
 
 from ..money import PIP, count_str, pip_str
 from .grids import GRIDS, PRICE_RANGES
 from .history import Hist, oi_of, price_of, quote_at, top_fields
 from .records import EMPTY_TOP, Life, Universe, share_fields, status_fields
 from .times import DAY, HOUR, iso
+
+_V = TypeVar("_V", str, int)
 
 BTC_SD_15M = 0.0016  # standard deviation of the BTC index's log-return over 15 minutes
 
@@ -33,8 +36,7 @@ class Builder:
         self.u = Universe(seed=seed, anchor_ts=anchor_ts)
         self.tickers: set[str] = set()
         self._shards: dict[str, int] = {}  # series ticker -> exchange_index
-        self._texts: dict[str, str] = {}  # see share()
-        self._ints: dict[int, int] = {}  # see hist()
+        self._shared: dict[str | int, str | int] = {}  # see share()
         # Where the "old" trades end and the "recent" ones begin (see Hist), as one int object each for
         # every market's ranges.
         self._old_end, self._recent_start = anchor_ts - 25 * HOUR, anchor_ts - DAY + 60
@@ -77,10 +79,11 @@ class Builder:
             self.btc_t0 -= extra * 900
         self.btc = path
 
-    def share(self, text: str) -> str:
-        """The one copy of ``text`` in this universe: labels that recur across events (a ladder's strike
-        ranges) are then stored once, not once per market."""
-        return self._texts.setdefault(text, text)
+    def share(self, value: _V) -> _V:
+        """The one copy of ``value`` (a str or int) in this universe: labels that recur across events (a
+        ladder's strike ranges) and ints that recur across markets (book sizes) are then stored once, not
+        once per market. (No bools: ``True`` would come back as a shared ``1``.)"""
+        return self._shared.setdefault(value, value)  # type: ignore[return-value]
 
     def btc_at(self, ts: int) -> int:
         return self.btc[(ts - self.btc_t0) // 900]
@@ -141,12 +144,11 @@ class Builder:
         unit = 1 if fractional else 100
         frac = 100 if fractional else 0
 
-        ints = self._ints
         # Best sizes: whole contracts, plus hundredths if fractional (in this order: the random stream).
         bid_size = (5 + int(r() * 3000)) * 100 + int(r() * frac)
         ask_size = (5 + int(r() * 3000)) * 100 + int(r() * frac)
         if not frac:  # whole sizes take 3,000 values: one int object each, not one a market (32 bytes)
-            bid_size, ask_size = ints.setdefault(bid_size, bid_size), ints.setdefault(ask_size, ask_size)
+            bid_size, ask_size = self.share(bid_size), self.share(ask_size)
         h = Hist(
             _seed_of(self.seed, ticker),
             structure,
@@ -160,7 +162,7 @@ class Builder:
             bid_size,
             ask_size,
             4 + int(r() * 5),
-            oi_milli=ints.setdefault(oi := 250 + int(r() * 600), oi),  # 600 values, one object each
+            oi_milli=self.share(250 + int(r() * 600)),  # 600 values, one object each
         )
         if t1 <= t0 or a < t0:
             return h  # not open yet at the anchor: no trades
